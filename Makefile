@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# ccheap workbench. The two commands that matter:
+#   make demo    boot an emulated confidential guest and show what ccheap does
+#   make check   the full suite: host tests, then every variant built, booted
+#                and tested; ends with "N passed, N failed[, N skipped]"
+# Edit-test loop:
+#   make test VARIANT=7.2 TESTS=heap-smoke      one variant, selected tests
+# See README.md for the rest.
+
+VARIANT ?= 7.2
+TESTS ?=
+export TESTS EXTRA_TESTS CMDLINE TIMEOUT KVM DEBUG STRICT_PIN FORCE
+
+S := scripts
+
+# make would print its own "*** Error" line after the summary. A failed
+# check therefore ends make with SIGPIPE, which neither make nor the shell
+# reports: the summary stays the last line and the exit status is 141.
+QUIET_FAIL = kill -PIPE $$PPID
+
+.PHONY: all check check-debug test demo deps host-test table series-verify \
+	series-export series-check clean distclean help
+
+all: help
+
+help:
+	@sed -n '2,8s/^# \{0,1\}//p' Makefile
+
+deps:
+	@$(S)/deps.sh
+
+check: deps
+	@$(S)/check.sh || $(QUIET_FAIL)
+
+check-debug: deps
+	@DEBUG=1 $(S)/check.sh || $(QUIET_FAIL)
+
+test: deps
+	@$(S)/run-guest.sh $(VARIANT) || $(QUIET_FAIL)
+
+demo: deps
+	@$(S)/demo.sh
+
+host-test:
+	@tests/host/run.sh
+
+table:
+	@python3 $(S)/results.py table --out build/results/table.md \
+		$(wildcard $(addprefix build/results/,6.12 7.2 7.2-stock))
+	@echo build/results/table.md
+
+# Patch queue: BASE=6.12 or BASE=7.2
+BASE ?= 7.2
+series-export:
+	@$(S)/export-series.sh $(BASE)
+
+series-verify:
+	@$(S)/verify-series.sh $(BASE)
+
+series-check:
+	@$(S)/check-series.sh $(BASE)
+
+clean:
+	rm -rf build/obj build/guest build/results build/logs
+
+distclean:
+	rm -rf build

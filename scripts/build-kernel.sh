@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# build-kernel.sh VARIANT: build the test kernel for VARIANT (DEBUG=1 for the
+# debug variant) into build/obj/VARIANT[-debug], with ccache and all cores.
+# Prints one line per step; full make output goes to build/logs.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+variant=${1:?usage: build-kernel.sh VARIANT}
+base=$(variant_base "$variant")
+"$CCHEAP_TOP/scripts/prepare-tree.sh" "$variant"
+src=$BUILD/src/$variant
+[ "$(variant_part "$variant")" = test ] || src=$BUILD/src/$base
+flavour=$variant
+frags=("$CCHEAP_TOP/kernel/configs/base.config")
+if [ "${DEBUG:-0}" = 1 ]; then
+	flavour=$variant-debug
+	frags+=("$CCHEAP_TOP/kernel/configs/debug.config")
+fi
+obj=$BUILD/obj/$flavour
+log=$LOGS/build-$flavour
+mkdir -p "$obj"
+
+jobs=$(nproc)
+mk=(make -C "$src" O="$obj" ARCH=x86_64 -j"$jobs")
+if command -v ccache >/dev/null; then
+	mk+=(CC="ccache gcc" HOSTCC="ccache gcc")
+fi
+
+configure() {
+	"${mk[@]}" tinyconfig &&
+		"$src"/scripts/kconfig/merge_config.sh -m -O "$obj" "$obj"/.config "${frags[@]}" &&
+		"${mk[@]}" olddefconfig
+}
+
+# Reconfigure when a fragment or the source tree's HEAD changed.
+stamp=$(cat "${frags[@]}" | sha1sum | cut -c1-16)-$(git -C "$src" rev-parse HEAD)
+if [ "$(cat "$obj/.ccheap-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$obj/.config" ]; then
+	step "configure $flavour (tinyconfig + fragments)" "$log-config.log" \
+		configure || die "configuration of $flavour failed"
+	# Report fragment options that the base does not have or that
+	# dependencies turned off; they are notes, not errors, because a base may
+	# legitimately lack a symbol (e.g. the cc_shared heap on stock 6.12).
+	missing=$(grep -h '^CONFIG_' "${frags[@]}" | while IFS= read -r want; do
+		sym=${want%%=*}
+		val=${want#*=}
+		have=$(grep -E "^$sym=|^# $sym is not set" "$obj/.config" || true)
+		if [ "$val" = n ]; then
+			[ -z "$have" ] || [ "$have" = "# $sym is not set" ] || echo "$sym"
+		elif [ "$have" != "$want" ]; then
+			echo "$sym"
+		fi
+	done | tr '\n' ' ')
+	[ -z "$missing" ] || note "not in $flavour's config: $missing"
+	echo "$missing" >"$obj/.ccheap-missing"
+	echo "$stamp" >"$obj/.ccheap-config"
+fi
+
+step "build $flavour bzImage (-j$jobs)" "$log.log" "${mk[@]}" bzImage ||
+	die "kernel build of $flavour failed; see ${log#"$CCHEAP_TOP"/}.log"
+echo "$obj/arch/x86/boot/bzImage"

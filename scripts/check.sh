@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# check.sh [VARIANT...]: the full suite. Host-side tests, then every variant
+# built, booted and tested; a comparison table; and, as the very last line,
+# "N passed, N failed[, N skipped]". Exit status 1 on any failure.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+t0=$(date +%s)
+variants=${*:-$VARIANTS}
+summaries=()
+
+echo "== host tests" >&2
+"$CCHEAP_TOP/tests/host/run.sh"
+summaries+=("$BUILD/results/host/summary.txt")
+
+dirs=()
+for v in $variants; do
+	flavour=$v
+	[ "${DEBUG:-0}" = 1 ] && flavour=$v-debug
+	rm -f "$BUILD/results/$flavour/summary.txt"
+	"$CCHEAP_TOP/scripts/run-guest.sh" "$v" || true
+	summaries+=("$BUILD/results/$flavour/summary.txt")
+	[ -d "$BUILD/results/$flavour" ] && dirs+=("$BUILD/results/$flavour")
+done
+if [ ${#dirs[@]} -gt 0 ]; then
+	python3 "$CCHEAP_TOP/scripts/results.py" table --out "$BUILD/results/table.md" "${dirs[@]}"
+	echo "table: build/results/table.md" >&2
+fi
+echo "time: $(($(date +%s) - t0))s" >&2
+python3 "$CCHEAP_TOP/scripts/results.py" final "${summaries[@]}"

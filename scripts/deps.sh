@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# deps.sh: install what the workbench needs with apt, if anything is missing.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+pkgs=(build-essential git python3 perl bc flex bison libelf-dev libssl-dev
+	xz-utils ccache busybox-static qemu-system-x86 qemu-system-data rsync)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	die "missing packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})"
+fi
+step "apt-get install ${#missing[@]} packages" "$LOGS/deps.log" sh -c "
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y -q --no-install-recommends ${missing[*]}" ||
+	die "could not install: ${missing[*]}"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# export-series.sh BASE: regenerate kernel/BASE (patch files and series)
+# from the commits in build/src/BASE: base..test-infra is the
+# test-infrastructure part, test-infra..ours the product part.
+# The output is byte-stable: exporting an unchanged tree changes nothing.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+base=${1:?usage: export-series.sh BASE}
+variant_base "$base" >/dev/null
+tree=$BUILD/src/$base
+dest=$CCHEAP_TOP/kernel/$base
+[ -d "$tree/.git" ] || die "no tree build/src/$base (run: scripts/prepare-tree.sh $base)"
+git -C "$tree" merge-base --is-ancestor test-infra ours ||
+	die "test-infra is not an ancestor of ours in build/src/$base"
+[ "$(git -C "$tree" symbolic-ref -q --short HEAD)" = ours ] ||
+	die "build/src/$base: check out branch 'ours' before exporting"
+git -C "$tree" diff --quiet HEAD -- ||
+	die "build/src/$base has uncommitted changes; commit them first"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ntest=$(git -C "$tree" rev-list --count base..test-infra)
+format_patches "$tree" base..test-infra 1 "$tmp"
+format_patches "$tree" test-infra..ours $((ntest + 1)) "$tmp"
+rm -f "$dest"/*.patch
+# shellcheck disable=SC2046
+[ -n "$(ls "$tmp")" ] && cp "$tmp"/*.patch "$dest"/
+write_series "$base" "$ntest" $(ls "$tmp" | sort) >"$dest/series"
+n=$(ls "$tmp" | wc -l)
+# The tree now matches kernel/: record it so prepare-tree.sh leaves it be.
+(cd "$dest" && cat series && series_patches series all | xargs -r cat) |
+	sha1sum | cut -c1-40 >"$tree/.git/ccheap-series"
+git -C "$tree" rev-parse HEAD >"$tree/.git/ccheap-head"
+echo "kernel/$base: $n patches ($ntest test-infra, $((n - ntest)) product)"
+git -C "$CCHEAP_TOP" status --short -- "kernel/$base"

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# run-guest.sh VARIANT: build VARIANT's kernel and guest, boot it once per
+# boot in tests/plan, and write TAP to build/results/VARIANT[-debug]/.
+#
+# Environment:
+#   TESTS=glob[,glob]  only tests whose NAME or BOOT/NAME matches
+#   EXTRA_TESTS=dir    static executables in dir are added to every boot
+#   CMDLINE="..."      extra kernel arguments for every boot
+#   TIMEOUT=seconds    hard limit per boot (default 600)
+#   KVM=1              use KVM instead of TCG (nested KVM hangs here)
+#   DEBUG=1            the debug variant (debug.config on top)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+variant=${1:?usage: run-guest.sh VARIANT}
+base=$(variant_base "$variant")
+flavour=$variant
+[ "${DEBUG:-0}" = 1 ] && flavour=$variant-debug
+echo "== $flavour" >&2
+kernel=$("$CCHEAP_TOP/scripts/build-kernel.sh" "$variant")
+obj=$BUILD/obj/$flavour
+src=$BUILD/src/$base
+[ "$(variant_part "$variant")" = test ] && src=$BUILD/src/$variant
+results=$BUILD/results/$flavour
+guest=$BUILD/guest/$flavour
+rm -rf "$results" "$guest"
+mkdir -p "$results" "$guest/tests"
+
+step "headers_install" "$LOGS/headers-$flavour.log" \
+	make -C "$src" O="$obj" ARCH=x86_64 headers || die "make headers failed"
+step "guest test binaries" "$LOGS/guest-cc-$flavour.log" \
+	make -C "$CCHEAP_TOP/tests/guest" OUT="$guest/tests" \
+	KSRC="$src" KHDR="$obj/usr/include" || die "guest tests do not build"
+if [ -n "${EXTRA_TESTS:-}" ]; then
+	[ -d "$EXTRA_TESTS" ] || die "EXTRA_TESTS=$EXTRA_TESTS is not a directory"
+	for f in "$EXTRA_TESTS"/*; do
+		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$guest/tests/"
+	done
+fi
+
+ver=$(cat "$BUILD/src/$base/.git/ccheap-version")
+{
+	echo "variant $flavour"
+	echo "base $(sed -n 's/^PIN_PACKAGE=//p' "$CCHEAP_TOP/kernel/$base/pin") $ver"
+	echo "series $(git -C "$src" rev-list --count base..HEAD) patches on top"
+} >"$results/info"
+
+# plan_for BOOT: the test lines of BOOT, filtered by TESTS and EXTRA_TESTS.
+plan_boots() {
+	awk -v v="$variant" '
+		$1 == "boot" {
+			ok = 1
+			if ($3 ~ /^VARIANTS=/) {
+				split(substr($3, 10), vs, ",")
+				ok = 0
+				for (i in vs) if (vs[i] == v) ok = 1
+			}
+			if (ok) print $2
+		}' "$CCHEAP_TOP/tests/plan"
+}
+boot_cmdline() {
+	awk -v b="$1" '$1 == "boot" && $2 == b {
+		s = ""
+		for (i = 3; i <= NF; i++) if ($i !~ /^VARIANTS=/) s = s " " $i
+		print s
+	}' "$CCHEAP_TOP/tests/plan"
+}
+boot_tests() {
+	awk -v b="$1" '$1 == "boot" { cur = $2; next }
+		$1 == "test" && cur == b { $1 = ""; sub(/^ /, ""); print }' "$CCHEAP_TOP/tests/plan"
+	if [ -n "${EXTRA_TESTS:-}" ]; then
+		for f in "$EXTRA_TESTS"/*; do
+			[ -f "$f" ] && [ -x "$f" ] && echo "extra-$(basename "$f") 300 $(basename "$f")"
+		done
+	fi
+}
+selected() { # NAME BOOT
+	local g
+	[ -z "${TESTS:-}" ] && return 0
+	for g in ${TESTS//,/ }; do
+		# shellcheck disable=SC2053
+		[[ $1 == $g || $2/$1 == $g ]] && return 0
+	done
+	return 1
+}
+
+gen_cpio=$obj/usr/gen_init_cpio
+[ -x "$gen_cpio" ] || die "$gen_cpio missing (CONFIG_BLK_DEV_INITRD?)"
+ran=0
+for boot in $(plan_boots); do
+	boot_tests "$boot" | while read -r name _; do
+		selected "$name" "$boot" && echo "$name"
+	done >"$guest/$boot.sel"
+	[ -s "$guest/$boot.sel" ] || continue
+	ran=1
+	boot_tests "$boot" | grep -F -w -f "$guest/$boot.sel" >"$guest/$boot.plan" || true
+	append=$(boot_cmdline "$boot")
+	grep -q '^kunit:' "$guest/$boot.plan" && append+=" kunit.enable=1" || append+=" kunit.enable=0"
+	{
+		echo "dir /dev 755 0 0"
+		echo "nod /dev/console 600 0 0 c 5 1"
+		for d in bin proc sys tmp etc etc/ccheap tests; do echo "dir /$d 755 0 0"; done
+		echo "file /bin/busybox /bin/busybox 755 0 0"
+		echo "slink /bin/sh busybox 777 0 0"
+		echo "file /init $CCHEAP_TOP/guest/init 755 0 0"
+		echo "file /etc/ccheap/dmesg-fail $CCHEAP_TOP/guest/dmesg-fail 644 0 0"
+		echo "file /etc/ccheap/plan $guest/$boot.plan 644 0 0"
+		echo "file /etc/ccheap/info $results/info 644 0 0"
+		for f in "$guest"/tests/*; do
+			echo "file /tests/$(basename "$f") $f 755 0 0"
+		done
+	} >"$guest/$boot.cpio-list"
+	"$gen_cpio" "$guest/$boot.cpio-list" | gzip -1 >"$guest/$boot.cpio.gz"
+
+	accel=tcg
+	[ "${KVM:-0}" = 1 ] && accel=kvm
+	console=$results/$boot.console.log
+	t0=$(date +%s)
+	printf '  %-44s ' "boot '$boot' ($(wc -l <"$guest/$boot.plan") tests, $accel)" >&2
+	set +e
+	timeout -k 5 "${TIMEOUT:-600}" qemu-system-x86_64 -accel $accel -cpu max \
+		-m 1G -smp 1 -nographic -no-reboot -bios /usr/share/qemu/qboot.rom \
+		-kernel "$kernel" -initrd "$guest/$boot.cpio.gz" \
+		-append "console=ttyS0 panic=-1 oops=panic$append ${CMDLINE:-}" \
+		</dev/null >"$console" 2>&1
+	rc=$?
+	set -e
+	printf '%3ss\n' "$(($(date +%s) - t0))" >&2
+	[ $rc -eq 124 ] && echo "ccheap-host: timeout after ${TIMEOUT:-600}s" >>"$console"
+	python3 "$CCHEAP_TOP/scripts/results.py" collect --boot "$boot" \
+		--plan "$guest/$boot.plan" "$console" >"$results/$boot.tap"
+done
+[ -n "$(ls "$results"/*.tap 2>/dev/null)" ] || die "TESTS='${TESTS:-}' selects no test in tests/plan for $variant"
+python3 "$CCHEAP_TOP/scripts/results.py" summary --variant "$flavour" "$results"/*.tap | tee "$results/summary.txt"
