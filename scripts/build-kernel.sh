@@ -12,10 +12,10 @@ base=$(variant_base "$variant")
 src=$BUILD/src/$variant
 [ "$(variant_part "$variant")" = test ] || src=$BUILD/src/$base
 flavour=$variant
-frags=("$CCHEAP_TOP/kernel/configs/base.config")
+frags=("$KDIR/configs/base.config")
 if [ "${DEBUG:-0}" = 1 ]; then
 	flavour=$variant-debug
-	frags+=("$CCHEAP_TOP/kernel/configs/debug.config")
+	frags+=("$KDIR/configs/debug.config")
 fi
 obj=$BUILD/obj/$flavour
 log=$LOGS/build-$flavour

@@ -23,6 +23,13 @@ for v in $variants; do
 	summaries+=("$BUILD/results/$flavour/summary.txt")
 	[ -d "$BUILD/results/$flavour" ] && dirs+=("$BUILD/results/$flavour")
 done
+# The harness tests itself on the first variant (kernel already built).
+echo "== harness self-test" >&2
+set -- $variants
+"$CCHEAP_TOP/tests/harness/selftest.sh" "$1" >/dev/null
+summaries+=("$BUILD/results/harness/summary.txt")
+cat "$BUILD/results/harness/summary.txt" >&2
+
 if [ ${#dirs[@]} -gt 0 ]; then
 	python3 "$CCHEAP_TOP/scripts/results.py" table --out "$BUILD/results/table.md" "${dirs[@]}"
 	echo "table: build/results/table.md" >&2

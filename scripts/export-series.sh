@@ -10,7 +10,7 @@ set -euo pipefail
 base=${1:?usage: export-series.sh BASE}
 variant_base "$base" >/dev/null
 tree=$BUILD/src/$base
-dest=$CCHEAP_TOP/kernel/$base
+dest=$KDIR/$base
 [ -d "$tree/.git" ] || die "no tree build/src/$base (run: scripts/prepare-tree.sh $base)"
 git -C "$tree" merge-base --is-ancestor test-infra ours ||
 	die "test-infra is not an ancestor of ours in build/src/$base"

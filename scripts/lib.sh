@@ -4,6 +4,8 @@
 CCHEAP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$CCHEAP_TOP/build}
 LOGS=$BUILD/logs
+# The patch queue; tests point it at a scratch copy.
+KDIR=${CCHEAP_KERNEL:-$CCHEAP_TOP/kernel}
 mkdir -p "$LOGS"
 
 # Variants the harness knows: name -> base and series part.
@@ -56,7 +58,7 @@ step() {
 
 # read_pin BASE: sets PIN_PACKAGE, PIN_VERSION, PIN_ACCEPT
 read_pin() {
-	local pin=$CCHEAP_TOP/kernel/$1/pin
+	local pin=$KDIR/$1/pin
 	[ -f "$pin" ] || die "no pin file $pin for base '$1'"
 	PIN_PACKAGE= PIN_VERSION= PIN_ACCEPT=
 	# shellcheck disable=SC1090

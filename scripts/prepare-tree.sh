@@ -19,7 +19,7 @@ variant=${1:?usage: prepare-tree.sh VARIANT}
 base=$(variant_base "$variant")
 tree=$BUILD/src/$base
 stock=$BUILD/src/$base-stock
-series=$CCHEAP_TOP/kernel/$base/series
+series=$KDIR/$base/series
 [ -f "$series" ] || die "no series file kernel/$base/series"
 read_pin "$base"
 
@@ -27,7 +27,7 @@ git_t() { git -C "$tree" -c user.name=ccheap -c user.email=ccheap@invalid "$@"; 
 
 # Identity of the series as files: any change to it means re-apply.
 series_id() {
-	(cd "$CCHEAP_TOP/kernel/$base" && cat series && series_patches "$series" all | xargs -r cat) | sha1sum | cut -c1-40
+	(cd "$KDIR/$base" && cat series && series_patches "$series" all | xargs -r cat) | sha1sum | cut -c1-40
 }
 
 unpack() {
@@ -61,8 +61,8 @@ apply_series() {
 	git_t am --abort >/dev/null 2>&1 || true
 	for part in test product; do
 		for p in $(series_patches "$series" $part); do
-			[ -f "$CCHEAP_TOP/kernel/$base/$p" ] || die "series lists $p, which is not in kernel/$base/"
-			if ! git_t am -q --committer-date-is-author-date "$CCHEAP_TOP/kernel/$base/$p" >"$LOGS/am-$base.log" 2>&1; then
+			[ -f "$KDIR/$base/$p" ] || die "series lists $p, which is not in kernel/$base/"
+			if ! git_t am -q --committer-date-is-author-date "$KDIR/$base/$p" >"$LOGS/am-$base.log" 2>&1; then
 				git_t am --abort >/dev/null 2>&1 || true
 				sed 's/^/    | /' "$LOGS/am-$base.log" >&2
 				die "patch kernel/$base/$p does not apply to $PIN_PACKAGE $(cat "$tree/.git/ccheap-version")"

@@ -10,6 +10,7 @@
 #   TIMEOUT=seconds    hard limit per boot (default 600)
 #   KVM=1              use KVM instead of TCG (nested KVM hangs here)
 #   DEBUG=1            the debug variant (debug.config on top)
+#   RESULTS=dir        write results there instead (the harness self-test)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -22,8 +23,8 @@ kernel=$("$CCHEAP_TOP/scripts/build-kernel.sh" "$variant")
 obj=$BUILD/obj/$flavour
 src=$BUILD/src/$base
 [ "$(variant_part "$variant")" = test ] && src=$BUILD/src/$variant
-results=$BUILD/results/$flavour
-guest=$BUILD/guest/$flavour
+results=${RESULTS:-$BUILD/results/$flavour}
+guest=$BUILD/guest/$flavour-$(basename "$results")
 rm -rf "$results" "$guest"
 mkdir -p "$results" "$guest/tests"
 
@@ -42,7 +43,7 @@ fi
 ver=$(cat "$BUILD/src/$base/.git/ccheap-version")
 {
 	echo "variant $flavour"
-	echo "base $(sed -n 's/^PIN_PACKAGE=//p' "$CCHEAP_TOP/kernel/$base/pin") $ver"
+	echo "base $(sed -n 's/^PIN_PACKAGE=//p' "$KDIR/$base/pin") $ver"
 	echo "series $(git -C "$src" rev-list --count base..HEAD) patches on top"
 } >"$results/info"
 

@@ -10,7 +10,7 @@ base=${1:?usage: verify-series.sh BASE}
 variant_base "$base" >/dev/null
 "$CCHEAP_TOP/scripts/prepare-tree.sh" "$base" >/dev/null 2>&1 || true
 tree=$BUILD/src/$base
-dest=$CCHEAP_TOP/kernel/$base
+dest=$KDIR/$base
 [ -d "$tree/.git" ] || die "no tree build/src/$base"
 wt=$BUILD/src/.verify-$base
 out=$(mktemp -d)
