@@ -9,15 +9,14 @@ set -euo pipefail
 variant=${1:?usage: build-kernel.sh VARIANT}
 base=$(variant_base "$variant")
 "$CCHEAP_TOP/scripts/prepare-tree.sh" "$variant"
-src=$BUILD/src/$variant
-[ "$(variant_part "$variant")" = test ] || src=$BUILD/src/$base
+src=$(variant_src "$variant")
 flavour=$variant
 frags=("$KDIR/configs/base.config")
 if [ "${DEBUG:-0}" = 1 ]; then
 	flavour=$variant-debug
 	frags+=("$KDIR/configs/debug.config")
 fi
-obj=$BUILD/obj/$flavour
+obj=$(variant_obj "$variant" "${DEBUG:-0}")
 log=$LOGS/build-$flavour
 mkdir -p "$obj"
 
@@ -25,6 +24,8 @@ jobs=$(nproc)
 mk=(make -C "$src" O="$obj" ARCH=x86_64 -j"$jobs")
 if command -v ccache >/dev/null; then
 	mk+=(CC="ccache gcc" HOSTCC="ccache gcc")
+	# Relative paths in the cache: clean clones and stock share objects.
+	export CCACHE_BASEDIR=$CCHEAP_TOP
 fi
 
 configure() {

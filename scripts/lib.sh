@@ -29,6 +29,27 @@ variant_base() {
 	esac
 }
 
+# Source and object trees. A stock variant's source is a worktree under
+# build/stock/ laid out like build/src and build/obj, so that the relative
+# paths the compiler sees (with CCACHE_BASEDIR) are the same for stock and
+# ours, and ccache shares every object that the series does not change.
+variant_src() {
+	case "$1" in
+	*-stock) echo "$BUILD/stock/src/$(variant_base "$1")" ;;
+	*) echo "$BUILD/src/$(variant_base "$1")" ;;
+	esac
+}
+
+# variant_obj VARIANT [DEBUG]: object directory of the (debug) flavour
+variant_obj() {
+	local d=
+	[ "${2:-0}" = 1 ] && d=-debug
+	case "$1" in
+	*-stock) echo "$BUILD/stock/obj/$(variant_base "$1")$d" ;;
+	*) echo "$BUILD/obj/$1$d" ;;
+	esac
+}
+
 # variant_part VARIANT -> "all" or "test" (stock gets only test infra)
 variant_part() {
 	case "$1" in

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # prepare-tree.sh VARIANT: make build/src/BASE a git tree of the pinned base
 # with kernel/BASE's series applied; for a stock variant, also make
-# build/src/BASE-stock a worktree of the same repository at the end of the
+# build/stock/src/BASE a worktree of the same repository at the end of the
 # test-infrastructure part.
 #
 # Branches in the tree:  base        one commit, the unpacked Debian source
@@ -18,7 +18,7 @@ set -euo pipefail
 variant=${1:?usage: prepare-tree.sh VARIANT}
 base=$(variant_base "$variant")
 tree=$BUILD/src/$base
-stock=$BUILD/src/$base-stock
+stock=$(variant_src "$base-stock")
 series=$KDIR/$base/series
 [ -f "$series" ] || die "no series file kernel/$base/series"
 read_pin "$base"

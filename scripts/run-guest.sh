@@ -20,9 +20,8 @@ flavour=$variant
 [ "${DEBUG:-0}" = 1 ] && flavour=$variant-debug
 echo "== $flavour" >&2
 kernel=$("$CCHEAP_TOP/scripts/build-kernel.sh" "$variant")
-obj=$BUILD/obj/$flavour
-src=$BUILD/src/$base
-[ "$(variant_part "$variant")" = test ] && src=$BUILD/src/$variant
+obj=$(variant_obj "$variant" "${DEBUG:-0}")
+src=$(variant_src "$variant")
 results=${RESULTS:-$BUILD/results/$flavour}
 guest=$BUILD/guest/$flavour-$(basename "$results")
 rm -rf "$results" "$guest"
@@ -108,6 +107,7 @@ for boot in $(plan_boots); do
 		echo "file /etc/ccheap/dmesg-fail $CCHEAP_TOP/guest/dmesg-fail 644 0 0"
 		echo "file /etc/ccheap/plan $guest/$boot.plan 644 0 0"
 		echo "file /etc/ccheap/info $results/info 644 0 0"
+		echo "file /etc/ccheap/kconfig $obj/.config 644 0 0"
 		for f in "$guest"/tests/*; do
 			echo "file /tests/$(basename "$f") $f 755 0 0"
 		done

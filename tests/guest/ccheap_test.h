@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the ccheap guest tests: heap allocation, the emulator's
+ * debugfs counters, the test device, and what the kernel was built with.
+ * Functions return 0 or -errno.
+ */
+#ifndef CCHEAP_TEST_H
+#define CCHEAP_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+
+#include "test_dmabuf_uapi.h"
+
+#define HEAP_DIR	"/dev/dma_heap"
+#define EMU_DIR		"/sys/kernel/debug/cc_emu"
+#define SWIOTLB_DIR	"/sys/kernel/debug/swiotlb"
+#define KCONFIG		"/etc/ccheap/kconfig"
+#define TEST_DEV	"/dev/test_dmabuf"
+#define SZ_1M		(1UL << 20)
+#define SZ_2M		(2UL << 20)
+
+static inline bool path_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* Is CONFIG_<sym>=y in the kernel under test? (The runner ships .config.) */
+static inline bool kconfig_has(const char *sym)
+{
+	char line[256], want[128];
+	bool found = false;
+	FILE *f = fopen(KCONFIG, "r");
+
+	if (!f)
+		return false;
+	snprintf(want, sizeof(want), "CONFIG_%s=y\n", sym);
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strcmp(line, want);
+	fclose(f);
+	return found;
+}
+
+/* Was the kernel booted with this word on its command line? */
+static inline bool cmdline_has(const char *word)
+{
+	char buf[4096], *tok, *save;
+	ssize_t n;
+	int fd = open("/proc/cmdline", O_RDONLY);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		if (!strcmp(tok, word))
+			return true;
+	return false;
+}
+
+static inline bool emulated(void)
+{
+	return path_exists(EMU_DIR "/stats");
+}
+
+static inline int heap_alloc(const char *name, size_t len, int *fd)
+{
+	struct dma_heap_allocation_data data = {
+		.len = len,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	char path[256];
+	int heap, ret;
+
+	snprintf(path, sizeof(path), HEAP_DIR "/%s", name);
+	heap = open(path, O_RDONLY | O_CLOEXEC);
+	if (heap < 0)
+		return -errno;
+	ret = ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &data);
+	ret = ret < 0 ? -errno : 0;
+	close(heap);
+	if (!ret)
+		*fd = data.fd;
+	return ret;
+}
+
+static inline bool heap_present(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), HEAP_DIR "/%s", name);
+	return path_exists(path);
+}
+
+/* Read "key value" from a file of such lines (emulator stats). */
+static inline int read_key(const char *path, const char *key, long long *val)
+{
+	char line[256], k[128];
+	long long v;
+	int ret = -ENOENT;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s %lld", k, &v) == 2 && !strcmp(k, key)) {
+			*val = v;
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+static inline long long emu_stat(const char *key)
+{
+	long long v = -1;
+
+	if (read_key(EMU_DIR "/stats", key, &v))
+		return -1;
+	return v;
+}
+
+/* Read a file holding one number (debugfs). */
+static inline long long read_number(const char *path)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtoll(buf, NULL, 0);
+}
+
+static inline int write_string(const char *path, const char *s)
+{
+	ssize_t n;
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+/* swiotlb slots in use now, or -1 */
+static inline long long swiotlb_used(void)
+{
+	return read_number(SWIOTLB_DIR "/io_tlb_used");
+}
+
+/* ioctl wrapper returning 0 or -errno */
+static inline int xioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) < 0 ? -errno : 0;
+}
+
+/* Open the test device and import @buf into it. */
+static inline int dev_import(int buf, int *dev)
+{
+	struct test_dmabuf_import imp = { .fd = buf };
+	int ret;
+
+	*dev = open(TEST_DEV, O_RDWR | O_CLOEXEC);
+	if (*dev < 0)
+		return -errno;
+	ret = xioctl(*dev, TEST_DMABUF_IOCTL_IMPORT, &imp);
+	if (ret)
+		close(*dev);
+	return ret;
+}
+
+static inline int dev_rw(int dev, unsigned long req, uint64_t off, void *p, uint64_t len)
+{
+	struct test_dmabuf_rw rw = {
+		.offset = off,
+		.len = len,
+		.ptr = (uintptr_t)p,
+	};
+
+	return xioctl(dev, req, &rw);
+}
+
+static inline size_t count_not(const uint8_t *p, size_t len, uint8_t val)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += p[i] != val;
+	return n;
+}
+
+#endif /* CCHEAP_TEST_H */
