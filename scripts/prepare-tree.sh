@@ -18,7 +18,6 @@ set -euo pipefail
 variant=${1:?usage: prepare-tree.sh VARIANT}
 base=$(variant_base "$variant")
 tree=$BUILD/src/$base
-stock=$(variant_src "$base-stock")
 series=$KDIR/$base/series
 [ -f "$series" ] || die "no series file kernel/$base/series"
 read_pin "$base"
@@ -93,6 +92,7 @@ fi
 
 # The stock variant's source: a worktree at the end of the test part.
 [ "$(variant_part "$variant")" = test ] || exit 0
+stock=$(variant_src "$variant")
 if [ ! -e "$stock/.git" ]; then
 	step "worktree $base-stock" "$LOGS/worktree-$base.log" \
 		git_t worktree add -f --detach "$stock" test-infra

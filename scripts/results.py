@@ -54,6 +54,27 @@ def parse_line(line):
     return len(m.group('indent')), Result(m.group('name').strip(), status, d)
 
 
+# Upstream's dmabuf-heaps selftest runs the same cases for every heap and
+# announces each heap with this line; it scopes the names that follow.
+SCOPE_RE = re.compile(r'^\s*# Testing heap: (\S+)')
+
+
+def nested_results(block):
+    """Results nested in a test's output, names scoped by heap if given."""
+    out, scope = [], None
+    for line in block:
+        m = SCOPE_RE.match(line)
+        if m:
+            scope = m.group(1)
+            continue
+        q = parse_line(line)
+        if q and q[0] > 0:
+            if scope:
+                q[1].name = '[%s] %s' % (scope, q[1].name)
+            out.append(q)
+    return out
+
+
 def parse_tap(lines):
     """Top-level results with their first level of nested subtests."""
     tests, block = [], []
@@ -61,7 +82,7 @@ def parse_tap(lines):
         p = parse_line(line)
         if p and p[0] == 0:
             res = p[1]
-            nested = [q for q in map(parse_line, block) if q and q[0] > 0]
+            nested = nested_results(block)
             if nested:
                 lvl = min(q[0] for q in nested)
                 res.subtests = [q[1] for q in nested if q[0] == lvl]
@@ -124,9 +145,13 @@ def load_expected(path):
     if os.path.exists(path):
         with open(path) as f:
             for line in f:
-                line = line.split('#', 1)[0].split()
-                if len(line) >= 3:
-                    exp.append((line[0], line[1], line[2]))
+                if line.lstrip().startswith('#') or not line.strip():
+                    continue
+                fields = [x.strip() for x in line.rstrip('\n').split('\t') if x.strip()]
+                if len(fields) < 3:
+                    fields = line.split()
+                if len(fields) >= 3:
+                    exp.append((fields[0], fields[1], fields[2]))
     return exp
 
 

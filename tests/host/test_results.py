@@ -115,6 +115,20 @@ class SummaryTest(unittest.TestCase):
         self.assertIn('v: 1 passed, 1 failed, 0 skipped', out)
 
 
+class ScopeTest(unittest.TestCase):
+    def test_heap_scope_names_upstream_cases(self):
+        lines = ['    # Testing heap: system_cc_shared', '    not ok 1 zeroed',
+                 '    ok 2 zeroed', '    # Testing heap: system', '    ok 3 zeroed',
+                 'not ok 1 b/dmabuf-heap # exit status 1']
+        t = results.parse_tap(lines)[0]
+        self.assertEqual([s.name for s in t.subtests],
+                         ['[system_cc_shared] zeroed', '[system_cc_shared] zeroed', '[system] zeroed'])
+        names = [n for n, _, _ in results.leaves([t], 'v', [])]
+        self.assertEqual(names, ['b/dmabuf-heap:[system_cc_shared] zeroed',
+                                 'b/dmabuf-heap:[system_cc_shared] zeroed (2)',
+                                 'b/dmabuf-heap:[system] zeroed'])
+
+
 class FinalTest(unittest.TestCase):
     def test_final_line_format(self):
         f = Files(self)

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cc-heap: the system_cc_shared heap in an (emulated) confidential guest,
+ * through mmap and through the dma-buf test device. Every case skips, with
+ * its reason, where the heap, the emulator or the test device is missing.
+ */
+#include <sys/mount.h>
+
+#include "ccheap_test.h"
+#include "kselftest_harness.h"
+
+#define CC_HEAP "system_cc_shared"
+#define TRACE_DIR "/sys/kernel/tracing"
+
+#define NEED_HEAP() do { \
+	if (!heap_present(CC_HEAP)) \
+		SKIP(return, "no " CC_HEAP " heap (not a CoCo guest, or not built)"); \
+} while (0)
+
+#define NEED_EMU() do { \
+	if (!emulated()) \
+		SKIP(return, "not booted with cc_emulation=on"); \
+} while (0)
+
+#define NEED_DEV() do { \
+	if (!path_exists(TEST_DEV)) \
+		SKIP(return, "kernel built without CONFIG_TEST_DMABUF"); \
+} while (0)
+
+FIXTURE(zero) {
+	int fd;
+	uint8_t *p;
+};
+
+FIXTURE_VARIANT(zero) {
+	size_t len;
+};
+
+FIXTURE_VARIANT_ADD(zero, one_page) { .len = 4096 };
+FIXTURE_VARIANT_ADD(zero, odd) { .len = 5 * 4096 + 123 };
+FIXTURE_VARIANT_ADD(zero, one_mib) { .len = SZ_1M };
+FIXTURE_VARIANT_ADD(zero, six_mib) { .len = 6 * SZ_1M };
+
+FIXTURE_SETUP(zero)
+{
+	self->fd = -1;
+	self->p = MAP_FAILED;
+	NEED_HEAP();
+	ASSERT_EQ(0, heap_alloc(CC_HEAP, variant->len, &self->fd));
+	self->p = mmap(NULL, variant->len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, self->p);
+}
+
+FIXTURE_TEARDOWN(zero)
+{
+	if (self->p != MAP_FAILED)
+		munmap(self->p, variant->len);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/*
+ * A new buffer reads zero, whatever a conversion left in its pages (the
+ * emulator fills them with a pattern when they are shared).
+ */
+TEST_F(zero, new_buffer_reads_zero)
+{
+	size_t bad = count_not(self->p, variant->len, 0);
+
+	if (bad)
+		TH_LOG("%zu of %zu bytes not zero, first byte %#x", bad, variant->len, self->p[0]);
+	EXPECT_EQ(0U, bad);
+}
+
+/* Mapped through a device, shared memory is never bounced. */
+TEST(never_bounced)
+{
+	struct test_dmabuf_map map = { .dir = TEST_DMABUF_BIDIRECTIONAL };
+	long long used0;
+	int buf = -1, dev = -1;
+
+	NEED_HEAP();
+	NEED_DEV();
+	ASSERT_EQ(0, heap_alloc(CC_HEAP, 3 * SZ_1M + 8192, &buf));
+	ASSERT_EQ(0, dev_import(buf, &dev));
+	used0 = swiotlb_used();
+	ASSERT_EQ(0, xioctl(dev, TEST_DMABUF_IOCTL_MAP, &map));
+	EXPECT_GT(map.nr_segments, 0U);
+	EXPECT_EQ(0U, map.nr_bounced);
+	EXPECT_EQ(0ULL, map.bounced_bytes);
+	EXPECT_EQ(3 * SZ_1M + 8192, map.mapped_bytes);
+	EXPECT_EQ(used0, swiotlb_used());
+	ASSERT_EQ(0, xioctl(dev, TEST_DMABUF_IOCTL_UNMAP, NULL));
+	close(dev);
+	close(buf);
+}
+
+/*
+ * RDMA's problem: the device writes, the CPU reads, nobody syncs. With
+ * shared memory the CPU sees the write at once; with a bounced system
+ * buffer it sees it only after the unmap copies the slot back.
+ */
+FIXTURE(device_write) {
+	int buf, dev;
+	uint8_t *p;
+	struct test_dmabuf_map map;
+};
+
+FIXTURE_VARIANT(device_write) {
+	const char *heap;
+	bool visible_before_unmap;
+};
+
+FIXTURE_VARIANT_ADD(device_write, cc_shared) { .heap = CC_HEAP, .visible_before_unmap = true };
+FIXTURE_VARIANT_ADD(device_write, system) { .heap = "system", .visible_before_unmap = false };
+
+#define DW_LEN (64 << 10)
+
+FIXTURE_SETUP(device_write)
+{
+	self->buf = -1;
+	self->dev = -1;
+	NEED_EMU();
+	NEED_HEAP();
+	NEED_DEV();
+	ASSERT_EQ(0, heap_alloc(variant->heap, DW_LEN, &self->buf));
+	self->p = mmap(NULL, DW_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, self->buf, 0);
+	ASSERT_NE(MAP_FAILED, self->p);
+	ASSERT_EQ(0, dev_import(self->buf, &self->dev));
+	self->map.dir = TEST_DMABUF_FROM_DEVICE;
+	ASSERT_EQ(0, xioctl(self->dev, TEST_DMABUF_IOCTL_MAP, &self->map));
+}
+
+FIXTURE_TEARDOWN(device_write)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+	if (self->buf >= 0) {
+		munmap(self->p, DW_LEN);
+		close(self->buf);
+	}
+}
+
+TEST_F(device_write, visible_without_sync)
+{
+	uint8_t msg[4096];
+
+	memset(msg, 0x5e, sizeof(msg));
+	ASSERT_EQ(0, dev_rw(self->dev, TEST_DMABUF_IOCTL_DEV_WRITE, 8192, msg, sizeof(msg)));
+	EXPECT_EQ(variant->visible_before_unmap, !memcmp(self->p + 8192, msg, sizeof(msg)));
+	ASSERT_EQ(0, xioctl(self->dev, TEST_DMABUF_IOCTL_UNMAP, NULL));
+	EXPECT_EQ(0, memcmp(self->p + 8192, msg, sizeof(msg)));
+}
+
+/* What the CPU writes, the device and the kernel mapping read back. */
+TEST(cpu_write_seen_by_device_and_vmap)
+{
+	struct test_dmabuf_map map = { .dir = TEST_DMABUF_TO_DEVICE };
+	uint8_t got[512], want[512];
+	uint8_t *p;
+	int buf = -1, dev = -1;
+
+	NEED_HEAP();
+	NEED_DEV();
+	ASSERT_EQ(0, heap_alloc(CC_HEAP, SZ_2M, &buf));
+	p = mmap(NULL, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(want, 0xa7, sizeof(want));
+	memcpy(p + SZ_1M - 256, want, sizeof(want));
+	ASSERT_EQ(0, dev_import(buf, &dev));
+	ASSERT_EQ(0, xioctl(dev, TEST_DMABUF_IOCTL_MAP, &map));
+	ASSERT_EQ(0, dev_rw(dev, TEST_DMABUF_IOCTL_DEV_READ, SZ_1M - 256, got, sizeof(got)));
+	EXPECT_EQ(0, memcmp(got, want, sizeof(got)));
+	memset(got, 0, sizeof(got));
+	ASSERT_EQ(0, dev_rw(dev, TEST_DMABUF_IOCTL_VMAP_READ, SZ_1M - 256, got, sizeof(got)));
+	EXPECT_EQ(0, memcmp(got, want, sizeof(got)));
+	close(dev);
+	munmap(p, SZ_2M);
+	close(buf);
+}
+
+/*
+ * Larger than 4x the swiotlb pool: shared memory maps, because it is never
+ * bounced; the same size from the system heap cannot be bounced and the
+ * map fails cleanly, with nothing left behind in swiotlb.
+ */
+FIXTURE(huge) {
+	int buf, dev;
+};
+
+FIXTURE_VARIANT(huge) {
+	const char *heap;
+	bool maps;
+};
+
+FIXTURE_VARIANT_ADD(huge, cc_shared) { .heap = CC_HEAP, .maps = true };
+FIXTURE_VARIANT_ADD(huge, system) { .heap = "system", .maps = false };
+
+FIXTURE_SETUP(huge)
+{
+	self->buf = -1;
+	self->dev = -1;
+	NEED_EMU();
+	NEED_HEAP();
+	NEED_DEV();
+}
+
+FIXTURE_TEARDOWN(huge)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+	if (self->buf >= 0)
+		close(self->buf);
+}
+
+TEST_F(huge, four_times_swiotlb)
+{
+	struct test_dmabuf_map map = { .dir = TEST_DMABUF_BIDIRECTIONAL };
+	long long slabs = read_number(SWIOTLB_DIR "/io_tlb_nslabs");
+	long long used0 = swiotlb_used();
+	size_t len;
+	int ret;
+
+	ASSERT_GT(slabs, 0);
+	len = (size_t)slabs * 2048 * 4;
+	TH_LOG("swiotlb pool %lld MiB, buffer %zu MiB", slabs * 2048 >> 20, len >> 20);
+	ASSERT_EQ(0, heap_alloc(variant->heap, len, &self->buf));
+	ASSERT_EQ(0, dev_import(self->buf, &self->dev));
+	ret = xioctl(self->dev, TEST_DMABUF_IOCTL_MAP, &map);
+	if (variant->maps) {
+		ASSERT_EQ(0, ret);
+		EXPECT_EQ(len, map.mapped_bytes);
+		EXPECT_EQ(0U, map.nr_bounced);
+		ASSERT_EQ(0, xioctl(self->dev, TEST_DMABUF_IOCTL_UNMAP, NULL));
+	} else {
+		EXPECT_NE(0, ret);
+		TH_LOG("system heap map: %s", strerror(-ret));
+	}
+	EXPECT_EQ(used0, swiotlb_used());
+}
+
+/*
+ * The emulator's books balance: the shared-frame count returns to its
+ * baseline after free, and every conversion was a legal one.
+ */
+TEST(shared_frames_return_to_baseline)
+{
+	long long base, held, v0;
+	int buf;
+
+	NEED_EMU();
+	NEED_HEAP();
+	base = emu_stat("shared_frames");
+	v0 = emu_stat("violations");
+	ASSERT_EQ(0, heap_alloc(CC_HEAP, 5 * SZ_1M, &buf));
+	held = emu_stat("shared_frames");
+	close(buf);
+	EXPECT_EQ(base + (long long)(5 * SZ_1M >> 12), held);
+	EXPECT_EQ(base, emu_stat("shared_frames"));
+	EXPECT_EQ(v0, emu_stat("violations"));
+}
+
+/* Enable or disable one dma trace event; 0 or -errno. */
+static int trace_event(const char *event, bool on)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), TRACE_DIR "/events/dma/%s/enable", event);
+	return write_string(path, on ? "1" : "0");
+}
+
+/*
+ * An unmap passes the attributes of its map. The dma trace events print
+ * both, so this is visible without CONFIG_DMA_API_DEBUG.
+ */
+TEST(unmap_attrs_match_map)
+{
+	struct test_dmabuf_map map = { .dir = TEST_DMABUF_BIDIRECTIONAL };
+	char line[1024];
+	int buf = -1, dev = -1, maps = 0, unmaps = 0, unmaps_cc = 0;
+	FILE *f;
+
+	NEED_HEAP();
+	NEED_DEV();
+	if (!path_exists(TRACE_DIR "/trace"))
+		mount("tracefs", TRACE_DIR, "tracefs", 0, NULL);
+	if (trace_event("dma_map_sg", true) || trace_event("dma_unmap_sg", true))
+		SKIP(return, "no dma trace events");
+	write_string(TRACE_DIR "/trace", "");
+	ASSERT_EQ(0, heap_alloc(CC_HEAP, 256 << 10, &buf));
+	ASSERT_EQ(0, dev_import(buf, &dev));
+	ASSERT_EQ(0, xioctl(dev, TEST_DMABUF_IOCTL_MAP, &map));
+	ASSERT_EQ(0, xioctl(dev, TEST_DMABUF_IOCTL_UNMAP, NULL));
+	close(dev);
+	close(buf);
+	trace_event("dma_map_sg", false);
+	trace_event("dma_unmap_sg", false);
+
+	f = fopen(TRACE_DIR "/trace", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "test_dmabuf"))
+			continue;
+		if (strstr(line, "dma_map_sg:"))
+			maps += !!strstr(line, "CC_SHARED");
+		if (strstr(line, "dma_unmap_sg:")) {
+			unmaps++;
+			unmaps_cc += !!strstr(line, "CC_SHARED");
+			if (!strstr(line, "CC_SHARED"))
+				TH_LOG("unmap without the map's attrs: %s", line);
+		}
+	}
+	fclose(f);
+	EXPECT_EQ(1, maps);
+	EXPECT_EQ(1, unmaps);
+	EXPECT_EQ(1, unmaps_cc);
+}
+
+TEST_HARNESS_MAIN
