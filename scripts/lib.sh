@@ -102,8 +102,11 @@ apt_local() {
 
 # format_patches TREE RANGE START OUTDIR: git format-patch with every option
 # that affects the bytes pinned, so that export is byte-stable.
+# The diff drivers (hunk headers) come from config/gitattributes, not from
+# whatever .gitattributes a worktree happens to have checked out.
 format_patches() {
-	git -C "$1" -c core.abbrev=12 -c diff.noprefix=false \
+	git -C "$1" -c core.attributesFile="$CCHEAP_TOP/config/gitattributes" \
+		-c core.abbrev=12 -c diff.noprefix=false \
 		-c diff.mnemonicPrefix=false -c diff.algorithm=myers \
 		-c diff.renames=true -c format.useAutoBase=false \
 		-c format.signature= -c format.thread=false \

@@ -43,12 +43,13 @@ unpack() {
 	# (and thus the exported patches) do not depend on when it was made.
 	# Debian's tarball ends .gitignore with an ignore-everything block for
 	# its packaging repository; it is cut so that new files can be added.
+	# -f: the base holds every file of the tarball, dotfiles included.
 	step "git base commit" "$LOGS/git-base-$base.log" sh -c "
 		cd '$tree' && git init -q -b base && git config gc.auto 0 &&
 		git config core.abbrev 12 && git config user.name ccheap &&
 		git config user.email ccheap@invalid &&
 		sed -i '/^# Debian packaging: ignore everything/,\$d' .gitignore &&
-		git -c core.compression=1 add -A &&
+		git -c core.compression=1 add -A -f &&
 		GIT_AUTHOR_DATE='2000-01-01T00:00:00Z' GIT_COMMITTER_DATE='2000-01-01T00:00:00Z' \
 		git commit -q -m 'Debian $PIN_PACKAGE $ver'"
 	echo "$ver" >"$tree/.git/ccheap-version"

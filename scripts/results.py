@@ -204,8 +204,9 @@ def summary(args):
         with open(path) as f:
             items += list(leaves(parse_tap(f.read().splitlines()), args.variant, exp))
     c = count(items)
+    shown = ('fail', 'xpass', 'skip', 'xfail') if args.verbose else ('fail', 'xpass', 'xfail')
     for name, status, reason in items:
-        if status in ('fail', 'xpass', 'skip', 'xfail'):
+        if status in shown:
             print('  %-5s %s%s' % (status.upper(), name, ' (%s)' % reason if reason else ''))
     print('%s: %d passed, %d failed, %d skipped (%d expected failures)' %
           (args.variant, c['passed'], c['failed'], c['skipped'], c['xfail']))
@@ -283,6 +284,7 @@ def main(argv=None):
     p = sub.add_parser('summary')
     p.add_argument('--variant', required=True)
     p.add_argument('--expected', default=exp)
+    p.add_argument('--verbose', action='store_true', help='list skips too')
     p.add_argument('tap', nargs='+')
     p.set_defaults(fn=summary)
     p = sub.add_parser('table')

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ccheap: the command table. The argument parser, --help and the man page's
+ * SYNOPSIS (checked by the unit tests) all come from it.
+ */
+#ifndef CCHEAP_CMDS_H
+#define CCHEAP_CMDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CCHEAP_XSTR(x)		CCHEAP_STR(x)
+#define CCHEAP_STR(x)		#x
+
+/* bench defaults */
+#define BENCH_DEFAULT_SIZES	"4K,64K,1M,2M,16M"
+#define BENCH_DEFAULT_ITER	20
+#define BENCH_MAX_ITER		1000000
+#define BENCH_MAX_SIZES		16
+
+/* Output is laid out for this many columns. */
+#define CCHEAP_COLS		80
+
+enum ccheap_cmd_id {
+	CMD_INFO,
+	CMD_ALLOC,
+	CMD_BENCH,
+	CMD_HELP,
+};
+
+enum ccheap_opt_id {
+	OPT_JSON,
+	OPT_HEAP,
+	OPT_HOLD,
+	OPT_SIZES,
+	OPT_ITERATIONS,
+	OPT_DEVICE,
+	OPT_PROGRESS,
+};
+
+struct ccheap_opt {
+	const char *name;		/* long name without "--"; NULL ends */
+	const char *arg;		/* metavariable, NULL for a flag */
+	enum ccheap_opt_id id;
+	const char *help;
+};
+
+struct ccheap_cmd {
+	const char *name;		/* NULL ends the table */
+	enum ccheap_cmd_id id;
+	const char *operand;		/* "SIZE", "COMMAND" or NULL */
+	bool operand_optional;
+	const char *summary;		/* one line, no final period */
+	const struct ccheap_opt *opts;
+};
+
+extern const struct ccheap_cmd ccheap_cmds[];
+
+const struct ccheap_cmd *cmd_find(const char *name);
+/* The option @name (@len bytes, no "--") of @cmd, or NULL */
+const struct ccheap_opt *cmd_find_opt(const struct ccheap_cmd *cmd,
+				      const char *name, size_t len);
+
+/* ccheap --help */
+void cmd_usage(FILE *f);
+/* ccheap help CMD, ccheap CMD --help */
+void cmd_help(FILE *f, const struct ccheap_cmd *cmd);
+/* The body of the man page's SYNOPSIS section, in roff. */
+void cmd_synopsis_roff(FILE *f);
+
+#endif /* CCHEAP_CMDS_H */
