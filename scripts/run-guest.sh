@@ -11,10 +11,13 @@
 #   KVM=1              use KVM instead of TCG (nested KVM hangs here)
 #   DEBUG=1            the debug variant (debug.config on top)
 #   RESULTS=dir        write results there instead (the harness self-test)
+#   PLAN=file          another plan than tests/plan (make demo)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 variant=${1:?usage: run-guest.sh VARIANT}
+PLAN=${PLAN:-$CCHEAP_TOP/tests/plan}
+[ -f "$PLAN" ] || die "no test plan $PLAN"
 base=$(variant_base "$variant")
 flavour=$variant
 [ "${DEBUG:-0}" = 1 ] && flavour=$variant-debug
@@ -46,29 +49,45 @@ ver=$(cat "$BUILD/src/$base/.git/ccheap-version")
 	echo "series $(git -C "$src" rev-list --count base..HEAD) patches on top"
 } >"$results/info"
 
-# plan_for BOOT: the test lines of BOOT, filtered by TESTS and EXTRA_TESTS.
+# plan_boots: the boots of the plan that this variant runs.
+# in_list ITEM LIST: awk helper source, true if ITEM is in comma-list LIST
+IN_LIST='function in_list(x, l,   a, i) { split(l, a, ","); for (i in a) if (a[i] == x) return 1; return 0 }'
 plan_boots() {
-	awk -v v="$variant" '
+	awk -v v="$variant" -v f="$flavour" "$IN_LIST"'
 		$1 == "boot" {
 			ok = 1
-			if ($3 ~ /^VARIANTS=/) {
-				split(substr($3, 10), vs, ",")
-				ok = 0
-				for (i in vs) if (vs[i] == v) ok = 1
-			}
+			if ($3 ~ /^VARIANTS=/)
+				ok = in_list(v, substr($3, 10)) || in_list(f, substr($3, 10))
 			if (ok) print $2
-		}' "$CCHEAP_TOP/tests/plan"
+		}' "$PLAN"
 }
 boot_cmdline() {
 	awk -v b="$1" '$1 == "boot" && $2 == b {
 		s = ""
 		for (i = 3; i <= NF; i++) if ($i !~ /^VARIANTS=/) s = s " " $i
 		print s
-	}' "$CCHEAP_TOP/tests/plan"
+	}' "$PLAN"
 }
+# boot_tests BOOT: "NAME TIMEOUT COMMAND" for each test of BOOT this variant runs
 boot_tests() {
-	awk -v b="$1" '$1 == "boot" { cur = $2; next }
-		$1 == "test" && cur == b { $1 = ""; sub(/^ /, ""); print }' "$CCHEAP_TOP/tests/plan"
+	awk -v b="$1" -v v="$variant" -v f="$flavour" "$IN_LIST"'
+		$1 == "boot" { cur = $2; next }
+		$1 == "test" && cur == b {
+			out = $2 " " $3
+			ok = 1
+			for (i = 4; i <= NF; i++) {
+				if ($i ~ /^ONLY=/) {
+					l = substr($i, 6)
+					ok = ok && (in_list(v, l) || in_list(f, l))
+				} else if ($i ~ /^NOT=/) {
+					l = substr($i, 5)
+					ok = ok && !in_list(v, l) && !in_list(f, l)
+				} else {
+					out = out " " $i
+				}
+			}
+			if (ok) print out
+		}' "$PLAN"
 	if [ -n "${EXTRA_TESTS:-}" ]; then
 		for f in "$EXTRA_TESTS"/*; do
 			[ -f "$f" ] && [ -x "$f" ] && echo "extra-$(basename "$f") 300 $(basename "$f")"
@@ -87,7 +106,7 @@ selected() { # NAME BOOT
 
 # Kernel reports a test provokes on purpose: "allow NAME REGEX" in the plan.
 awk '$1 == "allow" { n = $2; $1 = ""; $2 = ""; sub(/^  /, ""); print n "\t" $0 }' \
-	"$CCHEAP_TOP/tests/plan" >"$guest/dmesg-allow"
+	"$PLAN" >"$guest/dmesg-allow"
 
 gen_cpio=$obj/usr/gen_init_cpio
 [ -x "$gen_cpio" ] || die "$gen_cpio missing (CONFIG_BLK_DEV_INITRD?)"
@@ -137,7 +156,7 @@ for boot in $(plan_boots); do
 	python3 "$CCHEAP_TOP/scripts/results.py" collect --boot "$boot" \
 		--plan "$guest/$boot.plan" "$console" >"$results/$boot.tap"
 done
-[ -n "$(ls "$results"/*.tap 2>/dev/null)" ] || die "TESTS='${TESTS:-}' selects no test in tests/plan for $variant"
+[ -n "$(ls "$results"/*.tap 2>/dev/null)" ] || die "TESTS='${TESTS:-}' selects no test in ${PLAN#"$CCHEAP_TOP"/} for $variant"
 # summary.txt lists skips with their reasons too; the console shows the rest.
 rc=0
 python3 "$CCHEAP_TOP/scripts/results.py" summary --verbose --variant "$flavour" \

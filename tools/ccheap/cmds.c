@@ -76,15 +76,14 @@ const struct ccheap_opt *cmd_find_opt(const struct ccheap_cmd *cmd,
 	return NULL;
 }
 
-/* Print @tok at column *@col, wrapping to @indent before CCHEAP_COLS. */
+/* Print " @tok" at column *@col, wrapping to @indent before CCHEAP_COLS. */
 static void put_word(FILE *f, int *col, int indent, const char *tok)
 {
 	int len = (int)strlen(tok);
 
 	if (*col > indent && *col + 1 + len > CCHEAP_COLS) {
-		fprintf(f, "\n%*s", indent, "");
-		*col = indent;
-	} else if (*col > indent) {
+		*col = fprintf(f, "\n%*s", indent, "") - 1;
+	} else {
 		fputc(' ', f);
 		(*col)++;
 	}
