@@ -19,7 +19,7 @@ S := scripts
 QUIET_FAIL = kill -PIPE $$PPID
 
 .PHONY: all check check-debug test demo deps host-test table series-verify \
-	series-export series-check clean distclean help
+	series-export series-check cross-check install clean distclean help
 
 all: help
 
@@ -57,8 +57,19 @@ series-export:
 series-verify:
 	@$(S)/verify-series.sh $(BASE)
 
+# checkpatch, round trip and a build after every patch, for BASE (or
+# BASE=all); writes build/results/series/*.tap and a summary.
 series-check:
-	@$(S)/check-series.sh $(BASE)
+	@$(S)/series-suite.sh $(if $(filter all,$(BASE)),6.12 7.2,$(BASE)) || $(QUIET_FAIL)
+
+# Objects the series touches, built for arm64, s390, riscv and i386 HIGHMEM.
+cross-check:
+	@$(S)/series-suite.sh --cross $(if $(filter all,$(BASE)),6.12 7.2,$(BASE)) || $(QUIET_FAIL)
+
+# The CLI: make install PREFIX=/usr/local DESTDIR=
+PREFIX ?= /usr/local
+install:
+	@$(MAKE) -C tools/ccheap install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 clean:
 	rm -rf build/obj build/guest build/results build/logs

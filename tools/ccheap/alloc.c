@@ -56,9 +56,17 @@ static int pick_heap(struct ccheap_ctx *ctx, const struct ccheap_args *args,
 /* Open the heap and allocate; st->fd is the buffer */
 static int do_alloc(struct ccheap_ctx *ctx, struct alloc_state *st)
 {
-	char sz[32];
+	char sz[32], mem[32];
+	uint64_t total;
 	int heap, ret, ret2;
 
+	/* The heaps do not check; the OOM killer would end us instead. */
+	if (!sys_mem_total(&total) && st->size > total) {
+		fmt_size(st->size, sz, sizeof(sz));
+		fmt_size(total, mem, sizeof(mem));
+		return ccheap_fail(ctx, -ENOMEM, "alloc: %s is more than all "
+				   "memory (MemTotal %s bytes)", sz, mem);
+	}
 	ret = heap_open(st->heap, &heap);
 	if (ret == -ENOENT)
 		return ccheap_fail(ctx, ret, "alloc: no heap '%s' in " HEAP_DIR,
@@ -145,6 +153,7 @@ static int alloc_json(struct ccheap_ctx *ctx, const struct alloc_state *st,
 static void print_page_state(FILE *f, const struct alloc_state *st)
 {
 	struct fmt_line l;
+	uint64_t pages;
 
 	fmt_line_start(&l, f, "page state");
 	if (st->frames_before < 0 || st->frames_alloc < 0) {
@@ -153,10 +162,11 @@ static void print_page_state(FILE *f, const struct alloc_state *st)
 		return;
 	}
 	fmt_line_item(&l, "shared_frames %lld before", st->frames_before);
+	pages = st->buf_size / (uint64_t)st->page_size;
 	fmt_line_item(&l, "%lld allocated (%+lld; the buffer is %" PRIu64
-		      " pages)", st->frames_alloc,
-		      st->frames_alloc - st->frames_before,
-		      st->buf_size / (uint64_t)st->page_size);
+		      " page%s)", st->frames_alloc,
+		      st->frames_alloc - st->frames_before, pages,
+		      pages == 1 ? "" : "s");
 	if (st->frames_after >= 0)
 		fmt_line_item(&l, "%lld after free", st->frames_after);
 	fmt_line_end(&l);

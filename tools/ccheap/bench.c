@@ -15,9 +15,11 @@
 #include "heap.h"
 
 #define BENCH_WARMUP		1
-#define BENCH_MAX_NOTES		(BENCH_MAX_SIZES * 2 + 4)
+/* a run or a device note per heap and size, and a few about the setup */
+#define BENCH_MAX_NOTES		(BENCH_MAX_SIZES * 2 + 8)
 #define BENCH_NOTE_MAX		160
 #define PROGRESS_NS		100000000ull	/* redraw at most every 100 ms */
+#define PROGRESS_AFTER_NS	500000000ull	/* short runs show none */
 
 enum conv_source {
 	CONV_NONE,
@@ -47,8 +49,12 @@ struct bench {
 	const char *shared;
 	enum conv_source src;
 	bool device;			/* run the device part */
+	bool forced;			/* swiotlb bounces all DMA */
+	uint64_t mem_total;		/* MemTotal, 0 if unknown */
+	char clock[32];			/* clocksource, "" if unknown */
 	bool progress, tty;
-	uint64_t drawn_ns;		/* last progress redraw */
+	uint64_t start_ns;		/* when the bench started */
+	uint64_t drawn_ns;		/* last progress redraw, 0: none yet */
 	unsigned int nr_notes;
 	char notes[BENCH_MAX_NOTES][BENCH_NOTE_MAX];
 	unsigned int nr_rows;
@@ -112,7 +118,8 @@ static void progress(struct bench *b, const struct heap_run *r,
 		return;
 	}
 	now = now_ns();
-	if (!force && now - b->drawn_ns < PROGRESS_NS)
+	if (now - b->start_ns < PROGRESS_AFTER_NS ||
+	    (!force && now - b->drawn_ns < PROGRESS_NS))
 		return;
 	b->drawn_ns = now;
 	fprintf(b->ctx->err, "\rbench: %s on %s: %lu/%lu   ", sz, r->heap,
@@ -122,32 +129,32 @@ static void progress(struct bench *b, const struct heap_run *r,
 
 static void progress_done(struct bench *b)
 {
-	if (b->progress && b->tty)
+	if (b->progress && b->tty && b->drawn_ns)
 		fprintf(b->ctx->err, "\r%*s\r", CCHEAP_COLS - 1, "");
 }
 
-/* One untimed cycle, then args->iterations timed ones */
-static int cycles(struct bench *b, struct heap_run *r, int heap, uint64_t size)
+/* Allocate and free one buffer */
+static int cycle(int heap, uint64_t size)
+{
+	int buf, ret = heap_alloc(heap, size, &buf);
+
+	return ret ? ret : xclose(buf);
+}
+
+/* args->iterations timed cycles; progress is drawn between them */
+static int timed_cycles(struct bench *b, struct heap_run *r, int heap,
+			uint64_t size)
 {
 	unsigned long i, n = b->args->iterations;
 	uint64_t t0, dt, sum = 0;
-	int buf, ret;
+	int ret;
 
 	r->min_ns = UINT64_MAX;
 	r->max_ns = 0;
-	for (i = 0; i < BENCH_WARMUP; i++) {
-		ret = heap_alloc(heap, size, &buf);
-		if (!ret)
-			ret = xclose(buf);
-		if (ret)
-			return ret;
-	}
 	for (i = 0; i < n; i++) {
 		progress(b, r, size, i, false);
 		t0 = now_ns();
-		ret = heap_alloc(heap, size, &buf);
-		if (!ret)
-			ret = xclose(buf);
+		ret = cycle(heap, size);
 		dt = now_ns() - t0;
 		if (ret)
 			return ret;
@@ -160,20 +167,28 @@ static int cycles(struct bench *b, struct heap_run *r, int heap, uint64_t size)
 	return 0;
 }
 
+/* Warm up, then time; the counters see the timed cycles only */
 static void run_heap(struct bench *b, struct heap_run *r, uint64_t size)
 {
 	long long c0, c1;
-	int heap, ret;
+	int heap, ret = 0;
+	unsigned int i;
 
 	r->conversions = -1;
 	r->dev_err = -ENODATA;
-	ret = heap_open(r->heap, &heap);
-	if (ret) {
-		r->err = ret;
+	/* The heaps do not check; the OOM killer would end us instead. */
+	if (b->mem_total && size > b->mem_total) {
+		r->err = -ENOMEM;
 		return;
 	}
+	r->err = heap_open(r->heap, &heap);
+	if (r->err)
+		return;
+	for (i = 0; i < BENCH_WARMUP && !ret; i++)
+		ret = cycle(heap, size);
 	c0 = conversions(b->src);
-	ret = cycles(b, r, heap, size);
+	if (!ret)
+		ret = timed_cycles(b, r, heap, size);
 	c1 = conversions(b->src);
 	xclose(heap);
 	r->err = ret;
@@ -186,6 +201,10 @@ static void run_device(struct heap_run *r, uint64_t size)
 {
 	int heap, buf, ret;
 
+	if (r->err) {
+		r->dev_err = r->err;
+		return;
+	}
 	ret = heap_open(r->heap, &heap);
 	if (ret) {
 		r->dev_err = ret;
@@ -198,6 +217,18 @@ static void run_device(struct heap_run *r, uint64_t size)
 		xclose(buf);
 	}
 	r->dev_err = ret;
+}
+
+static void dev_note(struct bench *b, const struct heap_run *r,
+		     const char *sz)
+{
+	if (!r->dev_err || r->err)	/* r->err has its own note */
+		return;
+	note(b, "%s on %s: device mapping failed: %s%s", sz, r->heap,
+	     strerror(-r->dev_err), r->dev_err == -EIO && b->forced &&
+	     !strcmp(r->heap, HEAP_SYSTEM) ?
+	     " (all DMA bounces here, and swiotlb bounces at most 256K at "
+	     "once)" : "");
 }
 
 static void run_size(struct bench *b, struct bench_row *row)
@@ -218,12 +249,11 @@ static void run_size(struct bench *b, struct bench_row *row)
 	if (!b->device)
 		return;
 	run_device(&row->sys, row->size);
-	if (row->shared.heap)
+	dev_note(b, &row->sys, sz);
+	if (row->shared.heap) {
 		run_device(&row->shared, row->size);
-	if (row->sys.dev_err || (row->shared.heap && row->shared.dev_err))
-		note(b, "%s: device mapping failed: %s", sz,
-		     strerror(-(row->sys.dev_err ? row->sys.dev_err :
-				row->shared.dev_err)));
+		dev_note(b, &row->shared, sz);
+	}
 }
 
 /* 0 if /dev/dma_heap/@name exists, else -errno */
@@ -269,6 +299,14 @@ static int setup(struct bench *b, const struct ccheap_sys *s)
 		note(b, "no conversion counters (%s, %s): conversions n/a",
 		     EMU_STATS, HEAP_STATS);
 	b->device = b->args->device && s->test_dev;
+	b->forced = s->forced;
+	if (sys_mem_total(&b->mem_total))
+		b->mem_total = 0;
+	if (sys_clocksource(b->clock, sizeof(b->clock)))
+		b->clock[0] = '\0';
+	if (strstr(b->clock, "jiffies"))
+		note(b, "the clocksource is %s: times have jiffy resolution, "
+		     "so raise --iterations", b->clock);
 	if (b->args->device && !s->test_dev)
 		note(b, "--device: " TEST_DEV " is missing; no device mapping");
 	return 0;
@@ -357,6 +395,7 @@ static int bench_json(struct bench *b)
 	json_str(&j, "shared_heap", b->shared);
 	json_str(&j, "conversions_source", conv_source_name(b->src));
 	json_bool(&j, "device", b->device);
+	json_str(&j, "clocksource", b->clock[0] ? b->clock : NULL);
 	json_arr_open(&j, "notes");
 	for (i = 0; i < b->nr_notes; i++)
 		json_str(&j, NULL, b->notes[i]);
@@ -431,15 +470,23 @@ static const char *cell_dev(const struct heap_run *r, char *buf, size_t len)
 	if (!r->heap)
 		return "-";
 	if (r->dev_err)
-		return "error";
+		return "failed";
 	snprintf(buf, len, "%" PRIu64, r->dev.bounced_bytes);
+	return buf;
+}
+
+static const char *cell_segs(const struct heap_run *r, char *buf, size_t len)
+{
+	if (!r->heap || r->dev_err)
+		return "-";
+	snprintf(buf, len, "%" PRIu32, r->dev.nr_segments);
 	return buf;
 }
 
 static void print_device(struct bench *b)
 {
 	FILE *f = b->ctx->out;
-	char sz[32], c1[32], c2[32], segs[48];
+	char sz[32], c1[32], c2[32], c3[16], c4[16], segs[48];
 	unsigned int i;
 
 	fprintf(f, "\ndevice mapping through " TEST_DEV
@@ -449,10 +496,9 @@ static void print_device(struct bench *b)
 	for (i = 0; i < b->nr_rows; i++) {
 		const struct bench_row *row = &b->rows[i];
 
-		snprintf(segs, sizeof(segs), "%" PRIu32 "/%" PRIu32,
-			 row->sys.dev_err ? 0 : row->sys.dev.nr_segments,
-			 row->shared.heap && !row->shared.dev_err ?
-			 row->shared.dev.nr_segments : 0);
+		snprintf(segs, sizeof(segs), "%s/%s",
+			 cell_segs(&row->sys, c3, sizeof(c3)),
+			 cell_segs(&row->shared, c4, sizeof(c4)));
 		fprintf(f, "%-8s %15s %15s %21s\n",
 			fmt_size(row->size, sz, sizeof(sz)),
 			cell_dev(&row->sys, c1, sizeof(c1)),
@@ -480,8 +526,26 @@ static int bench_human(struct bench *b)
 	if (b->nr_notes)
 		fputc('\n', f);
 	for (i = 0; i < b->nr_notes; i++)
-		fprintf(f, "note: %s\n", b->notes[i]);
+		fmt_field(f, "note", "%s", b->notes[i]);
 	return out_finish(b->ctx);
+}
+
+/* A note if the clock did not advance during some heap's cycles */
+static void check_zero_means(struct bench *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr_rows; i++) {
+		const struct bench_row *row = &b->rows[i];
+
+		if ((!row->sys.err && !row->sys.mean_ns) ||
+		    (row->shared.heap && !row->shared.err &&
+		     !row->shared.mean_ns)) {
+			note(b, "some means are 0: the clock did not advance "
+			     "during the cycles; raise --iterations");
+			return;
+		}
+	}
 }
 
 /* 0 if the system heap ran for at least one size, else its error */
@@ -511,6 +575,7 @@ int cmd_bench(struct ccheap_ctx *ctx, const struct ccheap_args *args)
 	b.args = args;
 	b.tty = isatty(fileno(ctx->err));
 	b.progress = args->progress || b.tty;
+	b.start_ns = now_ns();
 	ret = sys_probe(&s);
 	if (!ret)
 		ret = setup(&b, &s);
@@ -525,6 +590,7 @@ int cmd_bench(struct ccheap_ctx *ctx, const struct ccheap_args *args)
 		run_size(&b, row);
 	}
 	progress_done(&b);
+	check_zero_means(&b);
 	ret = bench_status(&b);
 	if (ret)
 		return ret;

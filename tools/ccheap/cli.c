@@ -32,7 +32,7 @@ static int run(struct ccheap_ctx *ctx, const struct ccheap_args *args)
 	case CMD_BENCH:
 		return cmd_bench(ctx, args);
 	default:
-		return ccheap_fail(ctx, -ENOSYS, "%s: not implemented",
+		return ccheap_fail(ctx, -EOPNOTSUPP, "%s: not implemented",
 				   args->cmd->name);
 	}
 }

@@ -120,6 +120,41 @@ int sys_read_number(const char *path, long long *val)
 	return 0;
 }
 
+int sys_mem_total(uint64_t *bytes)
+{
+	char line[256];
+	unsigned long long kb;
+	int err, ret = -ENOENT;
+	FILE *f = sys_fopen("/proc/meminfo", &err);
+
+	if (!f)
+		return err;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1) {
+			*bytes = (uint64_t)kb * 1024;
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+int sys_clocksource(char *buf, size_t len)
+{
+	int err;
+	FILE *f = sys_fopen(CLOCKSOURCE, &err);
+
+	if (!f)
+		return err;
+	if (!fgets(buf, (int)len, f))
+		err = ferror(f) ? -EIO : -EINVAL;
+	fclose(f);
+	if (!err)
+		buf[strcspn(buf, "\n")] = '\0';
+	return err;
+}
+
 const char *coco_kind_name(enum coco_kind kind)
 {
 	switch (kind) {

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define HEAP_DIR		"/dev/dma_heap"
 #define HEAP_SYSTEM		"system"
@@ -22,6 +23,8 @@
 #define SWIOTLB_USED		"/sys/kernel/debug/swiotlb/io_tlb_used"
 #define SWIOTLB_SLAB_BYTES	2048
 #define TEST_DEV		"/dev/test_dmabuf"
+#define CLOCKSOURCE		\
+	"/sys/devices/system/clocksource/clocksource0/current_clocksource"
 
 #define SYS_KEY_MAX		48
 #define SYS_KV_MAX		48
@@ -117,6 +120,12 @@ int kv_read(const char *path, struct kvset *set);
 int kv_get(const struct kvset *set, const char *key, long long *val);
 /* A file holding one non-negative number: 0 or -errno */
 int sys_read_number(const char *path, long long *val);
+
+/* MemTotal of /proc/meminfo in bytes: 0 or -errno */
+int sys_mem_total(uint64_t *bytes);
+
+/* The current clocksource ("tsc", "refined-jiffies"...): 0 or -errno */
+int sys_clocksource(char *buf, size_t len);
 
 /* Look at everything; 0 or -errno for unexpected failures only. */
 int sys_probe(struct ccheap_sys *s);

@@ -19,6 +19,8 @@
 #include "parse.h"
 #include "sys.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 static int nr_tests, nr_failed;
 
 CCHEAP_PRINTF(2, 3)
@@ -37,16 +39,19 @@ static bool ok(bool cond, const char *fmt, ...)
 	return cond;
 }
 
+/* A TAP comment; every line of it starts with "# " */
 CCHEAP_PRINTF(1, 2)
 static void diag(const char *fmt, ...)
 {
+	char buf[4096], *line, *save;
 	va_list ap;
 
-	fputs("# ", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		printf("# %s\n", line);
 }
 
 /* ---- strict JSON validator (RFC 8259 grammar, UTF-8 checked) ---- */
@@ -431,7 +436,7 @@ static void test_parse_size(void)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		uint64_t v = 0;
 		int err = parse_size(cases[i].s, &v);
 
@@ -463,7 +468,7 @@ static void test_size_list(void)
 	uint64_t sizes[BENCH_MAX_SIZES];
 	unsigned int i, n;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		int err = parse_size_list(cases[i].s, sizes, BENCH_MAX_SIZES, &n);
 
 		ok(err == cases[i].err && (err || n == cases[i].n),
@@ -494,7 +499,7 @@ static void test_parse_count(void)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		unsigned long v = 0;
 		int err = parse_count(cases[i].s, BENCH_MAX_ITER, &v);
 
@@ -522,7 +527,7 @@ static void test_fmt_size(void)
 	unsigned int i;
 	uint64_t back;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		fmt_size(cases[i].v, buf, sizeof(buf));
 		ok(!strcmp(buf, cases[i].s) &&
 		   (!cases[i].v || (!parse_size(buf, &back) && back == cases[i].v)),
@@ -570,7 +575,7 @@ static void test_json_escape(void)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		char *s = escaped(cases[i].in);
 
 		ok(!strcmp(s, cases[i].out) && json_valid(s),
@@ -666,7 +671,7 @@ static void test_exit_codes(void)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		ok(ccheap_exit_code(cases[i].err) == cases[i].code,
 		   "exit code for %s is %d",
 		   cases[i].err ? strerror(-cases[i].err) : "success",
@@ -712,7 +717,7 @@ static void test_usage_errors(void)
 	unsigned int i;
 	struct run r;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		const char *const *a = cases[i].argv;
 		char name[128];
 		int k, n;
@@ -861,6 +866,8 @@ static void test_kv(void)
 {
 	struct fixture fx;
 	struct kvset set;
+	uint64_t total = 0;
+	char clock[32];
 	long long v = 0;
 
 	fix_init(&fx, NULL);
@@ -875,6 +882,12 @@ static void test_kv(void)
 	ok(!sys_read_number("/num", &v) && v == 32768, "read_number");
 	ok(!sys_read_number("/octal", &v) && v == 10, "read_number is decimal");
 	ok(sys_read_number("/bad", &v) == -EINVAL, "read_number rejects junk");
+	fix_file(&fx, "/proc/meminfo", "MemTotal:       2009188 kB\n");
+	ok(!sys_mem_total(&total) && total == 2009188ull * 1024,
+	   "MemTotal from /proc/meminfo");
+	fix_file(&fx, CLOCKSOURCE, "tsc\n");
+	ok(!sys_clocksource(clock, sizeof(clock)) && !strcmp(clock, "tsc"),
+	   "current clocksource");
 	fix_done(&fx);
 }
 
@@ -974,7 +987,7 @@ static void test_info_kinds(void)
 	struct ccheap_sys s;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		fix_init(&fx, cases[i].machine);
 		fix_file(&fx, "/proc/cpuinfo", cases[i].cpuinfo);
 		if (cases[i].cca_path)
@@ -1031,7 +1044,7 @@ static void test_cmdline(void)
 	struct ccheap_sys s;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		fix_init(&fx, "x86_64");
 		fix_file(&fx, "/proc/cmdline", cases[i].cmdline);
 		ok(!sys_probe(&s) && s.forced == cases[i].forced &&
@@ -1076,6 +1089,12 @@ static void test_alloc_errors(void)
 		  true);
 	check_cmd("bench where system cannot allocate",
 		  ARGV("bench", "--sizes", "4K", "--iterations", "1"), 3, false);
+	/* More than MemTotal fails before the kernel is asked. */
+	fix_file(&fx, "/proc/meminfo", "MemFree: 1 kB\nMemTotal: 1048576 kB\n");
+	check_cmd("alloc larger than MemTotal",
+		  ARGV("alloc", "2G", "--heap", "system", "--json"), 4, true);
+	check_cmd("bench larger than MemTotal",
+		  ARGV("bench", "--sizes", "2G", "--iterations", "1"), 4, false);
 	fix_done(&fx);
 }
 
