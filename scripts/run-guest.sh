@@ -153,7 +153,7 @@ for boot in $(plan_boots); do
 	timeout -k 5 "${TIMEOUT:-600}" qemu-system-x86_64 -accel $accel -cpu max \
 		-m 1G -smp 1 -nographic -no-reboot -bios /usr/share/qemu/qboot.rom \
 		-kernel "$kernel" -initrd "$guest/$boot.cpio.gz" \
-		-append "console=ttyS0 panic=-1 oops=panic$append ${CMDLINE:-}" \
+		-append "console=ttyS0 panic=-1 oops=panic tsc=reliable$append ${CMDLINE:-}" \
 		</dev/null >"$console" 2>&1
 	rc=$?
 	set -e
