@@ -40,7 +40,7 @@ step "ccheap CLI (static)" "$LOGS/guest-ccheap-$flavour.log" \
 	make -C "$CCHEAP_TOP/tools/ccheap" static OUT="$BUILD/guest/ccheap" ||
 	die "the ccheap CLI does not build"
 cp "$BUILD/guest/ccheap/ccheap-static" "$guest/tests/ccheap"
-cp "$CCHEAP_TOP/guest/demo" "$guest/tests/demo"
+cp "$CCHEAP_TOP/guest/demo" "$CCHEAP_TOP/guest/cli-check" "$guest/tests/"
 if [ -n "${EXTRA_TESTS:-}" ]; then
 	[ -d "$EXTRA_TESTS" ] || die "EXTRA_TESTS=$EXTRA_TESTS is not a directory"
 	for f in "$EXTRA_TESTS"/*; do
