@@ -60,10 +60,12 @@ series-verify:
 # checkpatch, round trip and a build after every patch, for BASE (or
 # BASE=all); writes build/results/series/*.tap and a summary.
 series-check:
+	@$(S)/deps.sh --series
 	@$(S)/series-suite.sh $(if $(filter all,$(BASE)),6.12 7.2,$(BASE)) || $(QUIET_FAIL)
 
 # Objects the series touches, built for arm64, s390, riscv and i386 HIGHMEM.
 cross-check:
+	@$(S)/deps.sh --series
 	@$(S)/series-suite.sh --cross $(if $(filter all,$(BASE)),6.12 7.2,$(BASE)) || $(QUIET_FAIL)
 
 # The CLI: make install PREFIX=/usr/local DESTDIR=

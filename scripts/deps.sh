@@ -6,6 +6,12 @@ set -euo pipefail
 
 pkgs=(build-essential git python3 perl bc flex bison libelf-dev libssl-dev
 	xz-utils ccache busybox-static qemu-system-x86 qemu-system-data rsync)
+# --series: also what the patch-queue checks need (checkpatch's SPDX
+# checker, the cross compilers).
+if [ "${1:-}" = --series ]; then
+	pkgs+=(python3-ply gcc-aarch64-linux-gnu gcc-s390x-linux-gnu
+		gcc-riscv64-linux-gnu)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
