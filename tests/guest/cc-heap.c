@@ -72,6 +72,54 @@ TEST_F(zero, new_buffer_reads_zero)
 	EXPECT_EQ(0U, bad);
 }
 
+/*
+ * In a confidential guest a device mapping of a system buffer is bounced,
+ * and swiotlb bounces at most 256 KiB per segment: buffers of 1 MiB and
+ * more map only if the heap keeps its chunks within that.
+ */
+FIXTURE(system_bounce) {
+	int buf, dev;
+};
+
+FIXTURE_VARIANT(system_bounce) {
+	size_t len;
+};
+
+FIXTURE_VARIANT_ADD(system_bounce, one_mib) { .len = SZ_1M };
+FIXTURE_VARIANT_ADD(system_bounce, four_mib) { .len = 4 * SZ_1M };
+
+FIXTURE_SETUP(system_bounce)
+{
+	self->buf = -1;
+	self->dev = -1;
+	NEED_EMU();
+	NEED_DEV();
+	ASSERT_EQ(0, heap_alloc("system", variant->len, &self->buf));
+	ASSERT_EQ(0, dev_import(self->buf, &self->dev));
+}
+
+FIXTURE_TEARDOWN(system_bounce)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+	if (self->buf >= 0)
+		close(self->buf);
+}
+
+TEST_F(system_bounce, maps_bounced)
+{
+	struct test_dmabuf_map map = { .dir = TEST_DMABUF_TO_DEVICE };
+	long long used0 = swiotlb_used();
+	int ret = xioctl(self->dev, TEST_DMABUF_IOCTL_MAP, &map);
+
+	ASSERT_EQ(0, ret) TH_LOG("map: %s", strerror(-ret));
+	EXPECT_EQ(map.nr_segments, map.nr_bounced);
+	EXPECT_EQ(variant->len, map.bounced_bytes);
+	EXPECT_EQ(used0 + (long long)(variant->len / 2048), swiotlb_used());
+	ASSERT_EQ(0, xioctl(self->dev, TEST_DMABUF_IOCTL_UNMAP, NULL));
+	EXPECT_EQ(used0, swiotlb_used());
+}
+
 /* Mapped through a device, shared memory is never bounced. */
 TEST(never_bounced)
 {
