@@ -73,6 +73,85 @@ TEST_F(zero, new_buffer_reads_zero)
 }
 
 /*
+ * Sizes round up to whole pages, in the buffer the device sees too; 2 MiB
+ * multiples and a buffer of 256 MiB allocate and read zero at the end.
+ */
+FIXTURE(sizes) {
+	int buf, dev;
+};
+
+FIXTURE_VARIANT(sizes) {
+	size_t len, rounded;
+};
+
+FIXTURE_VARIANT_ADD(sizes, one_byte) { .len = 1, .rounded = 4096 };
+FIXTURE_VARIANT_ADD(sizes, page_plus_one) { .len = 4097, .rounded = 8192 };
+FIXTURE_VARIANT_ADD(sizes, odd) { .len = 3 * SZ_1M + 5, .rounded = 3 * SZ_1M + 4096 };
+FIXTURE_VARIANT_ADD(sizes, two_mib) { .len = SZ_2M, .rounded = SZ_2M };
+FIXTURE_VARIANT_ADD(sizes, six_mib) { .len = 3 * SZ_2M, .rounded = 3 * SZ_2M };
+FIXTURE_VARIANT_ADD(sizes, mib_256) { .len = 256 * SZ_1M, .rounded = 256 * SZ_1M };
+
+FIXTURE_SETUP(sizes)
+{
+	self->buf = -1;
+	self->dev = -1;
+	NEED_HEAP();
+	NEED_DEV();
+}
+
+FIXTURE_TEARDOWN(sizes)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+	if (self->buf >= 0)
+		close(self->buf);
+}
+
+TEST_F(sizes, rounded_to_pages)
+{
+	struct test_dmabuf_import imp = { 0 };
+	uint8_t *p;
+
+	ASSERT_EQ(0, heap_alloc(CC_HEAP, variant->len, &self->buf));
+	EXPECT_EQ((off_t)variant->rounded, lseek(self->buf, 0, SEEK_END));
+	self->dev = open(TEST_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->dev);
+	imp.fd = self->buf;
+	ASSERT_EQ(0, xioctl(self->dev, TEST_DMABUF_IOCTL_IMPORT, &imp));
+	EXPECT_EQ(variant->rounded, imp.size);
+	/* The last page, mapped on its own at its offset, reads zero. */
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->buf, variant->rounded - 4096);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0U, count_not(p, 4096, 0));
+	munmap(p, 4096);
+}
+
+/* mmap of the whole buffer, a part of it, and a part at an offset. */
+TEST(mmap_whole_partial_offset)
+{
+	const size_t len = 3 * SZ_1M;
+	uint8_t *whole, *part, *off;
+	int buf;
+
+	NEED_HEAP();
+	ASSERT_EQ(0, heap_alloc(CC_HEAP, len, &buf));
+	whole = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, whole);
+	memset(whole + SZ_1M + 8192, 0x77, 4096);
+	part = mmap(NULL, SZ_1M, PROT_READ, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, part);
+	off = mmap(NULL, 16384, PROT_READ, MAP_SHARED, buf, SZ_1M + 8192);
+	ASSERT_NE(MAP_FAILED, off);
+	EXPECT_EQ(0U, count_not(part, SZ_1M, 0));
+	EXPECT_EQ(0U, count_not(off, 4096, 0x77));
+	EXPECT_EQ(0U, count_not(off + 4096, 16384 - 4096, 0));
+	munmap(off, 16384);
+	munmap(part, SZ_1M);
+	munmap(whole, len);
+	close(buf);
+}
+
+/*
  * In a confidential guest a device mapping of a system buffer is bounced,
  * and swiotlb bounces at most 256 KiB per segment: buffers of 1 MiB and
  * more map only if the heap keeps its chunks within that.
