@@ -26,23 +26,36 @@ TEST(presence)
 	EXPECT_TRUE(heap_present("system"));
 }
 
+/* Lines of the kernel log containing @what; the last one in @last. */
+static int dmesg_count(const char *what, char *last, size_t size)
+{
+	char line[1024];
+	int n = 0;
+	FILE *f = popen("dmesg", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, what))
+			continue;
+		n++;
+		if (last)
+			snprintf(last, size, "%s", strstr(line, what));
+	}
+	pclose(f);
+	return n;
+}
+
 /* One banner, and it names the emulation; no emulator warning at boot. */
 TEST(banner)
 {
-	char line[1024];
-	int banners = 0, warnings = 0;
-	FILE *f;
+	int banners, warnings;
 
 	need_emulation_built(_metadata);
 	if (!emulated())
 		SKIP(return, "not booted with cc_emulation=on");
-	f = popen("dmesg", "r");
-	ASSERT_NE(NULL, f);
-	while (fgets(line, sizeof(line), f)) {
-		banners += !!strstr(line, "Memory Encryption Features active: emulated");
-		warnings += !!strstr(line, "cc_emu: violation");
-	}
-	pclose(f);
+	banners = dmesg_count("Memory Encryption Features active: emulated", NULL, 0);
+	warnings = dmesg_count("cc_emu: violation", NULL, 0);
 	EXPECT_EQ(1, banners);
 	EXPECT_EQ(0, warnings);
 }
@@ -58,16 +71,8 @@ TEST(swiotlb_pool_shared)
 	need_emulation_built(_metadata);
 	if (!emulated())
 		SKIP(return, "not booted with cc_emulation=on");
-	f = popen("dmesg", "r");
-	ASSERT_NE(NULL, f);
-	while (fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, "software IO TLB: mapped [mem ");
-
-		if (p)
-			sscanf(p, "software IO TLB: mapped [mem %llx-%llx]", &start, &end);
-	}
-	pclose(f);
-	ASSERT_NE(0ULL, end) TH_LOG("no swiotlb pool in dmesg");
+	ASSERT_EQ(1, dmesg_count("software IO TLB: mapped [mem ", line, sizeof(line)));
+	ASSERT_EQ(2, sscanf(line, "software IO TLB: mapped [mem %llx-%llx]", &start, &end));
 	snprintf(q, sizeof(q), "%llu %llu", start >> 12, ((end + 1) >> 12) - (start >> 12));
 	ASSERT_EQ(0, write_string(EMU_DIR "/query", q));
 	f = fopen(EMU_DIR "/query", "r");

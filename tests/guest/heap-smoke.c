@@ -5,40 +5,9 @@
  * and writes and reads it back.
  */
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <stdint.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <unistd.h>
-#include <linux/dma-buf.h>
-#include <linux/dma-heap.h>
 
+#include "ccheap_test.h"
 #include "kselftest_harness.h"
-
-#define HEAP_DIR "/dev/dma_heap"
-
-static int heap_alloc(const char *name, size_t len, int *fd)
-{
-	struct dma_heap_allocation_data data = {
-		.len = len,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	char path[256];
-	int heap, ret;
-
-	snprintf(path, sizeof(path), HEAP_DIR "/%s", name);
-	heap = open(path, O_RDONLY | O_CLOEXEC);
-	if (heap < 0)
-		return -errno;
-	ret = ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &data);
-	ret = ret < 0 ? -errno : 0;
-	close(heap);
-	if (!ret)
-		*fd = data.fd;
-	return ret;
-}
 
 TEST(list_heaps)
 {
