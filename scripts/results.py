@@ -130,8 +130,8 @@ def collect(args):
         if t is None:
             t = Result(name, 'fail', why or 'no result from the guest')
         t.name = '%s/%s' % (args.boot, name)
-        for s in t.subtests:
-            out.append('    ' + s.tap(t.subtests.index(s) + 1))
+        for j, s in enumerate(t.subtests, 1):
+            out.append('    ' + s.tap(j))
         out.append(t.tap(i))
     if why:
         out.append('# %s; console tail:' % why)
