@@ -30,8 +30,7 @@ rm -f "$dest"/*.patch
 write_series "$base" "$ntest" $(ls "$tmp" | sort) >"$dest/series"
 n=$(ls "$tmp" | wc -l)
 # The tree now matches kernel/: record it so prepare-tree.sh leaves it be.
-(cd "$dest" && cat series && series_patches series all | xargs -r cat) |
-	sha1sum | cut -c1-40 >"$tree/.git/ccheap-series"
+series_id "$base" >"$tree/.git/ccheap-series"
 git -C "$tree" rev-parse HEAD >"$tree/.git/ccheap-head"
 echo "kernel/$base: $n patches ($ntest test-infra, $((n - ntest)) product)"
 git -C "$CCHEAP_TOP" status --short -- "kernel/$base"

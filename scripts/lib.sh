@@ -124,6 +124,13 @@ series_patches() {
 	' "$1"
 }
 
+# series_id BASE: identity of kernel/BASE as files (series and patches);
+# prepare-tree.sh re-applies the series when it changes.
+series_id() {
+	(cd "$KDIR/$1" && cat series && series_patches series all | xargs -r cat) |
+		sha1sum | cut -c1-40
+}
+
 # write_series BASE NTEST FILE...: the series file, first NTEST files in
 # the test-infra part
 write_series() {

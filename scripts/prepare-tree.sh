@@ -24,11 +24,6 @@ read_pin "$base"
 
 git_t() { git -C "$tree" -c user.name=ccheap -c user.email=ccheap@invalid "$@"; }
 
-# Identity of the series as files: any change to it means re-apply.
-series_id() {
-	(cd "$KDIR/$base" && cat series && series_patches "$series" all | xargs -r cat) | sha1sum | cut -c1-40
-}
-
 unpack() {
 	local deb ver tmp
 	deb=$("$CCHEAP_TOP/scripts/fetch-base.sh" "$base")
@@ -70,7 +65,7 @@ apply_series() {
 		done
 		[ $part = test ] && git_t branch -f test-infra HEAD
 	done
-	series_id >"$tree/.git/ccheap-series"
+	series_id "$base" >"$tree/.git/ccheap-series"
 	git_t rev-parse HEAD >"$tree/.git/ccheap-head"
 }
 
@@ -82,7 +77,7 @@ elif [ "$(cat "$tree/.git/ccheap-version")" != "$PIN_VERSION" ] &&
 	unpack
 fi
 
-if [ "$(cat "$tree/.git/ccheap-series" 2>/dev/null)" != "$(series_id)" ]; then
+if [ "$(cat "$tree/.git/ccheap-series" 2>/dev/null)" != "$(series_id "$base")" ]; then
 	if [ -f "$tree/.git/ccheap-head" ] && [ "${FORCE:-0}" != 1 ] &&
 		[ "$(git_t rev-parse HEAD)" != "$(cat "$tree/.git/ccheap-head")" ]; then
 		die "build/src/$base has commits that are not in kernel/$base (run scripts/export-series.sh $base, or FORCE=1 to discard them)"
