@@ -4,10 +4,10 @@
 #   make check   the full suite: host tests, then every variant built, booted
 #                and tested; ends with "N passed, N failed[, N skipped]"
 # Edit-test loop:
-#   make test VARIANT=7.2 TESTS=heap-smoke      one variant, selected tests
+#   make test VARIANT=7.3 TESTS=heap-smoke      one variant, selected tests
 # See README.md for the rest.
 
-VARIANT ?= 7.2
+VARIANT ?= 7.3
 TESTS ?=
 export TESTS EXTRA_TESTS CMDLINE TIMEOUT KVM DEBUG STRICT_PIN FORCE RESULTS
 
@@ -46,11 +46,11 @@ host-test:
 
 table:
 	@python3 $(S)/results.py table --out build/results/table.md \
-		$(wildcard $(addprefix build/results/,6.12 7.2 7.2-stock))
+		$(wildcard $(addprefix build/results/,6.12 7.3 7.3-stock))
 	@echo build/results/table.md
 
-# Patch queue: BASE=6.12 or BASE=7.2
-BASE ?= 7.2
+# Patch queue: BASE=6.12 or BASE=7.3
+BASE ?= 7.3
 series-export:
 	@$(S)/export-series.sh $(BASE)
 
@@ -61,12 +61,12 @@ series-verify:
 # BASE=all); writes build/results/series/*.tap and a summary.
 series-check:
 	@$(S)/deps.sh --series
-	@$(S)/series-suite.sh $(if $(filter all,$(BASE)),6.12 7.2,$(BASE)) || $(QUIET_FAIL)
+	@$(S)/series-suite.sh $(if $(filter all,$(BASE)),6.12 7.3,$(BASE)) || $(QUIET_FAIL)
 
 # Objects the series touches, built for arm64, s390, riscv and i386 HIGHMEM.
 cross-check:
 	@$(S)/deps.sh --series
-	@$(S)/series-suite.sh --cross $(if $(filter all,$(BASE)),6.12 7.2,$(BASE)) || $(QUIET_FAIL)
+	@$(S)/series-suite.sh --cross $(if $(filter all,$(BASE)),6.12 7.3,$(BASE)) || $(QUIET_FAIL)
 
 # The CLI: make install PREFIX=/usr/local DESTDIR=
 PREFIX ?= /usr/local

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# demo.sh [VARIANT]: build the 7.2 variant (or VARIANT), boot it as an
+# demo.sh [VARIANT]: build the 7.3 variant (or VARIANT), boot it as an
 # ordinary and as an emulated confidential guest, and show the ccheap CLI
 # telling the story (guest/demo). Full logs: build/results/demo/.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-variant=${1:-${VARIANT:-7.2}}
+variant=${1:-${VARIANT:-7.3}}
 results=$BUILD/results/demo
 cat <<'EOT'
 ccheap demo: shared dma-buf memory for confidential VMs
 =======================================================
-Building a test kernel (7.2 + the ccheap series) and booting it in QEMU,
+Building a test kernel (7.3 + the ccheap series) and booting it in QEMU,
 first as an ordinary VM, then as an emulated confidential VM. The first
 build takes a few minutes; later runs take well under a minute.
 

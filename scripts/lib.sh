@@ -9,7 +9,7 @@ KDIR=${CCHEAP_KERNEL:-$CCHEAP_TOP/kernel}
 mkdir -p "$LOGS"
 
 # Variants the harness knows: name -> base and series part.
-VARIANTS="6.12 7.2 7.2-stock"
+VARIANTS="6.12 7.3 7.3-stock"
 
 die() {
 	echo "error: $*" >&2
@@ -20,11 +20,11 @@ note() {
 	echo "  $*" >&2
 }
 
-# variant_base VARIANT -> prints the base (6.12 or 7.2), or dies
+# variant_base VARIANT -> prints the base (6.12 or 7.3), or dies
 variant_base() {
 	case "$1" in
 	6.12) echo 6.12 ;;
-	7.2 | 7.2-stock) echo 7.2 ;;
+	7.3 | 7.3-stock) echo 7.3 ;;
 	*) die "unknown VARIANT '$1' (known: $VARIANTS)" ;;
 	esac
 }

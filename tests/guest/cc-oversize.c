@@ -3,7 +3,7 @@
  * cc-oversize: asking a system heap for more than the machine's RAM must
  * fail at once with ENOMEM. Without the length check (mainline) the heap
  * allocates page after page until the OOM killer runs, so this test is not
- * run on 7.2-stock (see tests/plan and the ledger, fix-oversize).
+ * run on 7.3-stock (see tests/plan and the ledger, fix-oversize).
  */
 #include <sys/sysinfo.h>
 

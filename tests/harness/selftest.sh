@@ -61,7 +61,7 @@ guest_fails() {
 	grep -q "error: kernel/$base/9999-broken.patch does not apply" "$tmp/log" && [ $rc -ne 0 ]
 	result $? "a patch that does not apply is named" "status $rc: $(tail -n 2 "$tmp/log" | tr '\n' ' ')"
 
-	for b in 6.12 7.2; do
+	for b in 6.12 7.3; do
 		"$CCHEAP_TOP/scripts/verify-series.sh" "$b" >"$tmp/log" 2>&1
 		result $? "series kernel/$b applies and round-trips byte for byte" "$(tail -n 2 "$tmp/log" | tr '\n' ' ')"
 	done

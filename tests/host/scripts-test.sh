@@ -27,7 +27,7 @@ expect_error() {
 
 echo "TAP version 13"
 echo "1..5"
-expect_error "bad VARIANT is named" "^error: unknown VARIANT 'nope' \(known: 6.12 7.2 7.2-stock\)" \
+expect_error "bad VARIANT is named" "^error: unknown VARIANT 'nope' \(known: 6.12 7.3 7.3-stock\)" \
 	"$top/scripts/run-guest.sh" nope
 expect_error "bad VARIANT via make" "^error: unknown VARIANT 'x'" \
 	make -s -C "$top" test VARIANT=x

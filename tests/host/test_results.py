@@ -11,10 +11,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'scripts'
 import results  # noqa: E402
 
 GOOD = """\
-[    0.000000] Linux version 7.2.12
+[    0.000000] Linux version 7.3.12
 TAP version 13
 1..3
-# ccheap-runner: kernel 7.2.12 cmdline: console=ttyS0
+# ccheap-runner: kernel 7.3.12 cmdline: console=ttyS0
 ok 1 boot
     TAP version 13
     1..2
@@ -87,20 +87,20 @@ class SummaryTest(unittest.TestCase):
 
     def summary(self, expected=''):
         exp = self.f.write('exp', expected)
-        return run(['summary', '--variant', '7.2-stock', '--expected', exp, self.tap])
+        return run(['summary', '--variant', '7.3-stock', '--expected', exp, self.tap])
 
     def test_counts_leaves(self):
         rc, out = self.summary()
         self.assertEqual(rc, 1)
-        self.assertIn('7.2-stock: 2 passed, 1 failed, 1 skipped (0 expected failures)', out)
+        self.assertIn('7.3-stock: 2 passed, 1 failed, 1 skipped (0 expected failures)', out)
 
     def test_expected_failure_counts_as_pass(self):
-        rc, out = self.summary('7.2-stock b/dmabuf-heap fix-1\n')
+        rc, out = self.summary('7.3-stock b/dmabuf-heap fix-1\n')
         self.assertEqual(rc, 0)
         self.assertIn('3 passed, 0 failed, 1 skipped (1 expected failures)', out)
 
     def test_unexpected_pass_fails(self):
-        rc, out = self.summary('7.2-stock b/dmabuf-heap fix-1\n7.2-stock b/heap-smoke:global.* fix-2\n')
+        rc, out = self.summary('7.3-stock b/dmabuf-heap fix-1\n7.3-stock b/heap-smoke:global.* fix-2\n')
         self.assertEqual(rc, 1)
         self.assertIn('XPASS b/heap-smoke:global.list_heaps', out)
 
@@ -155,13 +155,13 @@ class FinalTest(unittest.TestCase):
 class TableTest(unittest.TestCase):
     def test_table_marks_expected_and_unexpected(self):
         f = Files(self)
-        for v, st in (('7.2', 'ok'), ('7.2-stock', 'not ok')):
+        for v, st in (('7.3', 'ok'), ('7.3-stock', 'not ok')):
             os.makedirs(os.path.join(f.dir.name, v))
             f.write(v + '/b.tap', 'TAP version 13\n1..1\n%s 1 b/zero\n' % st)
-        exp = f.write('exp', '7.2-stock b/zero fix-zero\n')
+        exp = f.write('exp', '7.3-stock b/zero fix-zero\n')
         out = os.path.join(f.dir.name, 't.md')
         run(['table', '--expected', exp, '--out', out,
-             os.path.join(f.dir.name, '7.2'), os.path.join(f.dir.name, '7.2-stock')])
+             os.path.join(f.dir.name, '7.3'), os.path.join(f.dir.name, '7.3-stock')])
         with open(out) as fh:
             text = fh.read()
         self.assertIn('| b/zero | pass | fail (expected: fix-zero) |', text)
