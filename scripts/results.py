@@ -10,8 +10,9 @@
 A result has a status: pass, fail, skip, xfail (expected failure, counted
 as passed) or xpass (unexpected pass of an expected failure, counted as
 failed). Leaves are what is counted: the subtests of a test, or the test
-itself when it has none, plus one failed leaf for a test that failed while
-all its subtests passed (dmesg report, exit status, timeout).
+itself when it has none. A test with subtests that failed is also a leaf
+of its own, named after the test (e.g. emu/cc-heap), unless its failure is
+only the exit status its failing subtests caused (see leaves()).
 """
 import argparse
 import fnmatch
@@ -162,8 +163,38 @@ def match_expected(exp, variant, leaf):
     return None
 
 
+EXIT_STATUS_RE = re.compile(r'^exit status \d+$')
+
+
+def own_failure(t):
+    """Does test t's own line count as a leaf next to its subtests?
+
+    The rule: a test without subtests is always its own leaf. A test with
+    subtests is one too when it failed, unless the failure is only an
+    "exit status N" while some subtest failed: a kselftest exits nonzero
+    when a subtest fails, so that status is the subtests' failure counted
+    again (and an expected failure of a subtest would turn into a failure
+    of the test). Every other reason is a failure of the test itself and
+    always counts, whatever its subtests did: a kernel report after the
+    test's mark (dmesg: ...), a timeout, a panic or hang of the guest, no
+    result at all, and an exit status while no subtest failed. Only an
+    expected-failure entry matching the test's own name excuses it.
+    """
+    if not t.subtests:
+        return True
+    if t.status != 'fail':
+        return False
+    if EXIT_STATUS_RE.match(t.reason) and any(s.status == 'fail' for s in t.subtests):
+        return False
+    return True
+
+
 def leaves(tests, variant, exp):
-    """Yield (leaf name, status, reason) with expectations applied."""
+    """Yield (leaf name, status, reason) with expectations applied.
+
+    The leaves of a test are its subtests (TEST:SUBTEST), and the test
+    itself (TEST) when own_failure() says so.
+    """
     for t in tests:
         items, seen = [], {}
         for s in t.subtests:
@@ -171,8 +202,7 @@ def leaves(tests, variant, exp):
             seen[s.name] = seen.get(s.name, 0) + 1
             name = s.name if seen[s.name] == 1 else '%s (%d)' % (s.name, seen[s.name])
             items.append(('%s:%s' % (t.name, name), s.status, s.reason))
-        if not t.subtests or (t.status == 'fail' and
-                              all(s.status != 'fail' for s in t.subtests)):
+        if own_failure(t):
             items.append((t.name, t.status, t.reason))
         for name, status, reason in items:
             ledger = match_expected(exp, variant, name)

@@ -115,6 +115,60 @@ class SummaryTest(unittest.TestCase):
         self.assertIn('v: 1 passed, 1 failed, 0 skipped', out)
 
 
+class OwnFailureTest(unittest.TestCase):
+    """A test's own failure is a leaf next to its subtests (issue 13)."""
+
+    def setUp(self):
+        self.f = Files(self)
+
+    def summary(self, result_line, expected, subtests=('ok 1 a', 'not ok 2 b')):
+        tap = self.f.write('t.tap', 'TAP version 13\n1..1\n' +
+                           ''.join('    %s\n' % l for l in subtests) + result_line + '\n')
+        exp = self.f.write('exp', expected)
+        return run(['summary', '--variant', 'v', '--expected', exp, tap])
+
+    def test_dmesg_report_with_an_expected_failure_subtest_fails(self):
+        rc, out = self.summary('not ok 7 emu/cc-heap # dmesg: DMA-API: test_dmabuf x: freed',
+                               'v\temu/cc-heap:b\tfix-1\n')
+        self.assertEqual(rc, 1)
+        self.assertIn('FAIL  emu/cc-heap (dmesg: DMA-API: test_dmabuf x: freed)', out)
+        self.assertIn('v: 2 passed, 1 failed, 0 skipped (1 expected failures)', out)
+
+    def test_timeout_with_an_expected_failure_subtest_fails(self):
+        rc, out = self.summary('not ok 7 emu/cc-heap # timeout after 300s',
+                               'v\temu/cc-heap:b\tfix-1\n')
+        self.assertEqual(rc, 1)
+        self.assertIn('FAIL  emu/cc-heap (timeout after 300s)', out)
+        self.assertIn('v: 2 passed, 1 failed', out)
+
+    def test_exit_status_of_an_expected_failure_is_not_counted_again(self):
+        rc, out = self.summary('not ok 7 emu/cc-heap # exit status 1',
+                               'v\temu/cc-heap:b\tfix-1\n')
+        self.assertEqual(rc, 0, out)
+        self.assertIn('v: 2 passed, 0 failed, 0 skipped (1 expected failures)', out)
+
+    def test_exit_status_of_a_failing_subtest_counts_once(self):
+        rc, out = self.summary('not ok 7 emu/cc-heap # exit status 1', '')
+        self.assertEqual(rc, 1)
+        self.assertIn('v: 1 passed, 1 failed', out)
+        self.assertNotIn('FAIL  emu/cc-heap ', out)
+
+    def test_exit_status_without_failing_subtest_counts(self):
+        rc, out = self.summary('not ok 7 emu/cc-heap # exit status 139', '', ('ok 1 a',))
+        self.assertEqual(rc, 1)
+        self.assertIn('FAIL  emu/cc-heap (exit status 139)', out)
+
+    def test_only_an_entry_for_the_test_itself_excuses_it(self):
+        line = 'not ok 7 emu/cc-heap # dmesg: WARNING: at x'
+        rc, out = self.summary(line, 'v\temu/cc-heap:b*\tfix-1\n')
+        self.assertEqual(rc, 1)
+        self.assertIn('FAIL  emu/cc-heap (dmesg: WARNING: at x)', out)
+        self.assertIn('v: 2 passed, 1 failed', out)
+        rc, out = self.summary(line, 'v\temu/cc-heap:b\tfix-1\nv\temu/cc-heap\tfix-2\n')
+        self.assertEqual(rc, 0, out)
+        self.assertIn('XFAIL emu/cc-heap (expected on v: fix-2)', out)
+
+
 class ScopeTest(unittest.TestCase):
     def test_heap_scope_names_upstream_cases(self):
         lines = ['    # Testing heap: system_cc_shared', '    not ok 1 zeroed',
