@@ -4,8 +4,9 @@
 # kernel/BASE/pin is in the download cache; print the path of the .deb.
 #
 # The .deb is fetched with `apt-get download` through a project-local apt
-# configuration (config/apt/sources.list, lists under build/apt), and kept
-# in $CCHEAP_CACHE/debs so that clean clones on one machine share it.
+# configuration (the suites of config/apt/suites on the machine's own Debian
+# mirrors, see scripts/apt-sources.py; lists under build/apt), and kept in
+# $CCHEAP_CACHE/debs so that clean clones on one machine share it.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -23,6 +24,7 @@ if [ -f "$(deb_of "$PIN_VERSION")" ]; then
 	exit 0
 fi
 
+apt_sources || exit 1 # apt-sources.py said why
 step "apt update (project-local lists)" "$LOGS/apt-update.log" \
 	apt_local apt-get update || die "apt-get update failed (network?)"
 

@@ -88,11 +88,29 @@ read_pin() {
 		die "$pin must set PIN_PACKAGE and PIN_VERSION"
 }
 
+# apt_sources: write build/apt/sources.list, the suites of config/apt/suites
+# on the machine's own Debian mirrors (scripts/apt-sources.py; APT_ETC,
+# MIRROR and SECURITY_MIRROR override), or fail saying why.
+apt_sources() {
+	local tmp
+	mkdir -p "$BUILD/apt"
+	tmp=$(mktemp "$BUILD/apt/.sources.XXXXXX")
+	if ! python3 "$CCHEAP_TOP/scripts/apt-sources.py" list \
+		"$CCHEAP_TOP/config/apt/suites" >"$tmp"; then
+		rm -f "$tmp"
+		return 1
+	fi
+	mv "$tmp" "$BUILD/apt/sources.list"
+}
+
+# apt_local CMD ARGS...: apt-get or apt-cache with the project-local sources
+# list, lists and cache under build/apt; never the system's.
 apt_local() {
 	local cmd=$1
 	shift
+	apt_sources || return 1
 	mkdir -p "$BUILD/apt/lists/partial" "$BUILD/apt/cache/archives/partial"
-	"$cmd" -o Dir::Etc::SourceList="$CCHEAP_TOP/config/apt/sources.list" \
+	"$cmd" -o Dir::Etc::SourceList="$BUILD/apt/sources.list" \
 		-o Dir::Etc::SourceParts=/nonexistent \
 		-o Dir::State::Lists="$BUILD/apt/lists" \
 		-o Dir::Cache="$BUILD/apt/cache" \
