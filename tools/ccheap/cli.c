@@ -7,6 +7,10 @@
 
 #include "commands.h"
 
+#ifndef CCHEAP_VERSION
+#error "CCHEAP_VERSION comes from tools/ccheap/VERSION through the Makefile"
+#endif
+
 static int show_help(struct ccheap_ctx *ctx, const struct ccheap_args *args)
 {
 	if (args->cmd->id != CMD_HELP)
@@ -31,6 +35,9 @@ static int run(struct ccheap_ctx *ctx, const struct ccheap_args *args)
 		return cmd_alloc(ctx, args);
 	case CMD_BENCH:
 		return cmd_bench(ctx, args);
+	case CMD_VERSION:
+		fprintf(ctx->out, "ccheap %s\n", CCHEAP_VERSION);
+		return out_finish(ctx);
 	default:
 		return ccheap_fail(ctx, -EOPNOTSUPP, "%s: not implemented",
 				   args->cmd->name);

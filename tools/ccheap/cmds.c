@@ -52,6 +52,8 @@ const struct ccheap_cmd ccheap_cmds[] = {
 	  bench_opts },
 	{ "help", CMD_HELP, "COMMAND", true,
 	  "Show this help, or the options of COMMAND", no_opts },
+	{ "--version", CMD_VERSION, NULL, false,
+	  "Print the version and exit", no_opts },
 	{ NULL, 0, NULL, false, NULL, NULL },
 };
 
@@ -155,9 +157,17 @@ void cmd_synopsis_roff(FILE *f)
 	const struct ccheap_opt *o;
 
 	for (c = ccheap_cmds; c->name; c++) {
+		const char *p;
+
 		if (c != ccheap_cmds)
 			fputs(".br\n", f);
-		fprintf(f, ".B ccheap\n.B %s\n", c->name);
+		fputs(".B ccheap\n.B ", f);
+		for (p = c->name; *p; p++) {
+			if (*p == '-')
+				fputc('\\', f);
+			fputc(*p, f);
+		}
+		fputc('\n', f);
 		if (c->operand && c->operand_optional)
 			fprintf(f, ".RI [ %s ]\n", c->operand);
 		else if (c->operand)

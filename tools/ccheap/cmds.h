@@ -27,6 +27,7 @@ enum ccheap_cmd_id {
 	CMD_ALLOC,
 	CMD_BENCH,
 	CMD_HELP,
+	CMD_VERSION,
 };
 
 enum ccheap_opt_id {
@@ -47,7 +48,8 @@ struct ccheap_opt {
 };
 
 struct ccheap_cmd {
-	const char *name;		/* NULL ends the table */
+	/* NULL ends the table; "--name": an option that stands alone */
+	const char *name;
 	enum ccheap_cmd_id id;
 	const char *operand;		/* "SIZE", "COMMAND" or NULL */
 	bool operand_optional;

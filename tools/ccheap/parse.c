@@ -309,11 +309,11 @@ int parse_args(int argc, char **argv, struct ccheap_args *a,
 	name = argv[1];
 	if (!strcmp(name, "--help") || !strcmp(name, "-h"))
 		name = "help";
-	else if (name[0] == '-')
+	a->cmd = cmd_find(name);
+	if (!a->cmd && name[0] == '-')
 		return usage_err(msg, len,
 				 "unknown option '%s' (options go after the command)",
 				 name);
-	a->cmd = cmd_find(name);
 	if (!a->cmd)
 		return usage_err(msg, len,
 				 "unknown command '%s' (try 'ccheap --help')",

@@ -713,6 +713,10 @@ static void test_usage_errors(void)
 		{ ARGV("help", "nope"), "unknown command 'nope'" },
 		{ ARGV("help", "info", "alloc"), "unexpected argument 'alloc'" },
 		{ ARGV("help", "--json"), "unknown option '--json'" },
+		{ ARGV("--version", "x"), "unexpected argument 'x'" },
+		{ ARGV("--version", "--json"), "unknown option '--json'" },
+		{ ARGV("--versio"), "unknown option '--versio'" },
+		{ ARGV("version"), "unknown command 'version'" },
 	};
 	unsigned int i;
 	struct run r;
@@ -796,6 +800,13 @@ static void test_help(void)
 
 	run_argv(&r, ARGV("help"));
 	ok(r.rc == 0 && r.out_len, "ccheap help exits 0");
+	run_free(&r);
+
+	run_argv(&r, ARGV("--version"));
+	if (!ok(r.rc == 0 && !r.err_len &&
+		!strcmp(r.out, "ccheap " CCHEAP_VERSION "\n"),
+		"ccheap --version prints \"ccheap " CCHEAP_VERSION "\""))
+		diag("rc %d, stdout: %s", r.rc, r.out);
 	run_free(&r);
 
 	for (c = ccheap_cmds; c->name; c++) {
