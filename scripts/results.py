@@ -3,7 +3,7 @@
 """Turn guest console logs into TAP, and TAP files into summaries.
 
   results.py collect --boot B --plan PLAN CONSOLE   -> TAP on stdout
-  results.py summary --variant V TAP...             -> per-variant summary
+  results.py summary --variant V [--partial] TAP... -> per-variant summary
   results.py table --out FILE RESULTDIR...          -> markdown test x variant
   results.py final SUMMARY...                       -> the last line of make check
 
@@ -13,6 +13,11 @@ failed). Leaves are what is counted: the subtests of a test, or the test
 itself when it has none. A test with subtests that failed is also a leaf
 of its own, named after the test (e.g. emu/cc-heap), unless its failure is
 only the exit status its failing subtests caused (see leaves()).
+
+tests/expected-failures lists the failures a variant is expected to have;
+an entry may accept only a failure whose reason matches its REASON-REGEX.
+An entry for the summarised variant that matches no result is STALE, and
+counted as a failure, so that it cannot hide a later failure unseen.
 """
 import argparse
 import fnmatch
@@ -105,6 +110,42 @@ def read_plan(path):
     return names
 
 
+# Console lines of a kernel crash: the printk time stamp, the first line
+# of the report, the faulting instruction and the panic itself.
+STAMP_RE = re.compile(r'^\[\s*\d+\.\d+\]\s*')
+REPORT_RE = re.compile(r'BUG:|Oops|general protection fault|kernel BUG at|'
+                       r'Unable to handle kernel')
+RIP_RE = re.compile(r'\b(?:RIP|PC is at|pc :|epc :)')
+PANIC_RE = re.compile(r'Kernel panic - not syncing: ?(.*)')
+
+
+def panic_reason(lines):
+    """'kernel panic: REPORT; RIP' from a console, as much as it shows.
+
+    The reason of the tests a panic cut off, so that an expected failure
+    can accept one known crash (its reason regex) and not any other.
+    """
+    report = rip = msg = None
+    for line in lines:
+        # Kernel lines start in column 0; the tests' output is indented,
+        # and result lines may quote earlier reports (# dmesg: BUG: ...).
+        if line[:1] in (' ', '\t', '#') or parse_line(line):
+            continue
+        line = STAMP_RE.sub('', line.strip())
+        m = PANIC_RE.search(line)
+        if m:
+            msg = msg or m.group(1).strip()
+            continue
+        if report is None and REPORT_RE.search(line):
+            report = line
+        elif rip is None and RIP_RE.match(line):
+            rip = line
+    parts = [x for x in (report, rip) if x]
+    if parts:
+        return 'kernel panic: ' + '; '.join(parts)
+    return 'kernel panic: not syncing: ' + msg if msg else 'kernel panic'
+
+
 def collect(args):
     with open(args.console, errors='replace') as f:
         lines = f.read().splitlines()
@@ -122,7 +163,7 @@ def collect(args):
         if any('ccheap-host: timeout' in l for l in lines):
             why = 'guest hung (timeout)'
         elif any('Kernel panic' in l for l in lines):
-            why = 'kernel panic'
+            why = panic_reason(lines)
         else:
             why = 'guest stopped before the runner finished'
     got = {t.name: t for t in tests}
@@ -141,25 +182,66 @@ def collect(args):
     return 0
 
 
+class Entry:
+    """A line of tests/expected-failures or tests/expected-skips."""
+
+    def __init__(self, where, variant, name, why, reason=None):
+        self.where, self.variant, self.name, self.why = where, variant, name, why
+        self.reason = reason
+
+    def matches(self, variant, leaf):
+        return fnmatch.fnmatchcase(variant, self.variant) and fnmatch.fnmatchcase(leaf, self.name)
+
+
+def read_entries(path, maxfields):
+    """Yield (where, fields) for the lines of an expectations file.
+
+    Fields are separated by tabs (names have spaces); a line without tabs
+    is split at whitespace, its last field taking the rest of the line.
+    Fewer than three fields is an error, naming the line.
+    """
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        for num, line in enumerate(f, 1):
+            if line.lstrip().startswith('#') or not line.strip():
+                continue
+            line = line.rstrip('\n')
+            if '\t' in line:
+                fields = [x.strip() for x in line.split('\t') if x.strip()]
+            else:
+                fields = line.split(None, maxfields - 1)
+            where = '%s:%d' % (os.path.relpath(path), num)
+            if not 3 <= len(fields) <= maxfields:
+                raise SystemExit('error: %s: want %d to %d tab-separated fields, got %d' %
+                                 (where, 3, maxfields, len(fields)))
+            yield where, fields
+
+
 def load_expected(path):
+    """tests/expected-failures: VARIANT-GLOB NAME-GLOB LEDGER-ID [REASON-REGEX]"""
     exp = []
-    if os.path.exists(path):
-        with open(path) as f:
-            for line in f:
-                if line.lstrip().startswith('#') or not line.strip():
-                    continue
-                fields = [x.strip() for x in line.rstrip('\n').split('\t') if x.strip()]
-                if len(fields) < 3:
-                    fields = line.split()
-                if len(fields) >= 3:
-                    exp.append((fields[0], fields[1], fields[2]))
+    for where, fields in read_entries(path, 4):
+        reason = None
+        if len(fields) == 4:
+            try:
+                reason = re.compile(fields[3])
+            except re.error as e:
+                raise SystemExit('error: %s: bad REASON-REGEX: %s' % (where, e))
+        exp.append(Entry(where, fields[0], fields[1], fields[2], reason))
     return exp
 
 
-def match_expected(exp, variant, leaf):
-    for v, pat, ledger in exp:
-        if fnmatch.fnmatchcase(variant, v) and fnmatch.fnmatchcase(leaf, pat):
-            return ledger
+def match_expected(exp, variant, leaf, reason=None):
+    """The expected-failure entry for leaf on variant, or None.
+
+    With reason (a failure's reason), an entry with a REASON-REGEX matches
+    only if the regex is found in it; without, any entry for the name.
+    """
+    for e in exp:
+        if e.matches(variant, leaf) and (reason is None or e.reason is None or
+                                         e.reason.search(reason)):
+            return e
     return None
 
 
@@ -205,12 +287,46 @@ def leaves(tests, variant, exp):
         if own_failure(t):
             items.append((t.name, t.status, t.reason))
         for name, status, reason in items:
-            ledger = match_expected(exp, variant, name)
-            if ledger and status == 'fail':
-                status, reason = 'xfail', 'expected on %s: %s' % (variant, ledger)
-            elif ledger and status == 'pass':
-                status, reason = 'xpass', 'expected to fail on %s (%s) but passed' % (variant, ledger)
+            if status == 'fail':
+                e = match_expected(exp, variant, name, reason)
+                if e:
+                    status, reason = 'xfail', 'expected on %s: %s' % (variant, e.why)
+                else:
+                    e = match_expected(exp, variant, name)
+                    if e:
+                        reason += ' (not the failure %s expects: /%s/)' % (e.why, e.reason.pattern)
+            elif status == 'pass':
+                e = match_expected(exp, variant, name)
+                if e:
+                    status, reason = 'xpass', 'expected to fail on %s (%s) but passed' % (variant, e.why)
             yield name, status, reason
+
+
+def stale_entries(exp, variant, tests, names, partial=False):
+    """Expected-failure entries for variant that match no result of it.
+
+    Such an entry cannot excuse anything today, and would silently excuse
+    a later failure: it is reported and counted as a failure. Not stale
+    are entries of tests whose subtests are unknown (the test failed
+    without reporting any: crash, hang), and, with partial (a selection
+    of the plan ran: TESTS=, PLAN=), entries of tests that did not run.
+    The test part of an entry's name is what comes before its first ':'.
+    """
+    unknown = [t.name for t in tests if t.status == 'fail' and not t.subtests]
+    ran = [t.name for t in tests]
+    out = []
+    for e in exp:
+        if not fnmatch.fnmatchcase(variant, e.variant):
+            continue
+        if any(fnmatch.fnmatchcase(n, e.name) for n in names):
+            continue
+        test, sub = e.name.split(':', 1)[0], ':' in e.name
+        if sub and any(fnmatch.fnmatchcase(t, test) for t in unknown):
+            continue
+        if partial and not any(fnmatch.fnmatchcase(t, test) for t in ran):
+            continue
+        out.append(e)
+    return out
 
 
 def count(items):
@@ -229,15 +345,22 @@ def count(items):
 
 def summary(args):
     exp = load_expected(args.expected)
-    items = []
+    items, tests = [], []
     for path in args.tap:
         with open(path) as f:
-            items += list(leaves(parse_tap(f.read().splitlines()), args.variant, exp))
+            t = parse_tap(f.read().splitlines())
+        tests += t
+        items += list(leaves(t, args.variant, exp))
+    stale = stale_entries(exp, args.variant, tests, [n for n, _, _ in items], args.partial)
     c = count(items)
+    c['failed'] += len(stale)
     shown = ('fail', 'xpass', 'skip', 'xfail') if args.verbose else ('fail', 'xpass', 'xfail')
     for name, status, reason in items:
         if status in shown:
             print('  %-5s %s%s' % (status.upper(), name, ' (%s)' % reason if reason else ''))
+    for e in stale:
+        print('  STALE %s (expected failure %s, %s: matches no result on %s)' %
+              (e.name, e.why, e.where, args.variant))
     print('%s: %d passed, %d failed, %d skipped (%d expected failures)' %
           (args.variant, c['passed'], c['failed'], c['skipped'], c['xfail']))
     return 1 if c['failed'] else 0
@@ -315,6 +438,9 @@ def main(argv=None):
     p.add_argument('--variant', required=True)
     p.add_argument('--expected', default=exp)
     p.add_argument('--verbose', action='store_true', help='list skips too')
+    p.add_argument('--partial', action='store_true',
+                   help='the results are a selection of the plan: expected failures '
+                   'of tests that did not run are not stale')
     p.add_argument('tap', nargs='+')
     p.set_defaults(fn=summary)
     p = sub.add_parser('table')

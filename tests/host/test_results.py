@@ -27,6 +27,28 @@ ccheap-runner: done
 """
 
 
+# upstream's selftest Oopsing on 6.12-debug (base-6.12-dmabuf-debug); the
+# result line before it quotes another report, which is not the crash.
+SG_PHYS_OOPS = """\
+TAP version 13
+1..3
+ok 1 boot
+not ok 2 heap-smoke # dmesg: BUG: sleeping function called from invalid context
+    # Testing heap: system
+BUG: unable to handle page fault for address: ffffeb0800000008
+#PF: supervisor read access in kernel mode
+Oops: 0000 [#1] PREEMPT SMP KASAN NOPTI
+CPU: 0 UID: 0 PID: 71 Comm: dmabuf-heap Not tainted 6.12.43 #1
+RIP: 0010:debug_dma_sync_sg_for_cpu+0x1c5/0x3d0
+Call Trace:
+ <TASK>
+ system_heap_dma_buf_begin_cpu_access+0x9a/0x140
+RIP: 0033:0x4a1b2c
+Kernel panic - not syncing: Fatal exception
+"""
+OTHER_PANIC = SG_PHYS_OOPS.replace('debug_dma_sync_sg_for_cpu', 'system_heap_allocate')
+
+
 def run(argv):
     out = io.StringIO()
     with redirect_stdout(out):
@@ -72,6 +94,18 @@ class CollectTest(unittest.TestCase):
     def test_panic_is_named(self):
         out = self.collect('TAP version 13\n1..3\nok 1 boot\nKernel panic - not syncing: Oops\n')
         self.assertIn('not ok 2 b/heap-smoke # kernel panic', out)
+
+    def test_panic_reason_names_report_and_rip(self):
+        out = self.collect(SG_PHYS_OOPS)
+        self.assertIn('not ok 3 b/dmabuf-heap # kernel panic: BUG: unable to handle page fault '
+                      'for address: ffffeb0800000008; RIP: 0010:debug_dma_sync_sg_for_cpu+0x1c5/0x3d0\n',
+                      out)
+        self.assertIn('#   RIP: 0033:0x4a1b2c', out)  # the tail is still there
+
+    def test_panic_without_oops_gives_its_message(self):
+        out = self.collect('TAP version 13\n1..3\nok 1 boot\n'
+                           'Kernel panic - not syncing: Out of memory and no killable processes...\n')
+        self.assertIn('# kernel panic: not syncing: Out of memory and no killable processes...', out)
 
     def test_no_tap_at_all(self):
         out = self.collect('early boot failure\n')
@@ -167,6 +201,91 @@ class OwnFailureTest(unittest.TestCase):
         rc, out = self.summary(line, 'v\temu/cc-heap:b\tfix-1\nv\temu/cc-heap\tfix-2\n')
         self.assertEqual(rc, 0, out)
         self.assertIn('XFAIL emu/cc-heap (expected on v: fix-2)', out)
+
+
+class ExpectedFailuresTest(unittest.TestCase):
+    """REASON-REGEX and stale entries of tests/expected-failures."""
+
+    def setUp(self):
+        self.f = Files(self)
+
+    def summary(self, tap, expected, variant='v', extra=()):
+        t = self.f.write('t.tap', tap)
+        exp = self.f.write('exp', expected)
+        return run(['summary', '--variant', variant, '--expected', exp] + list(extra) + [t])
+
+    def crash(self, console):
+        """The known-crash boot's TAP (it runs dmabuf-heap only)."""
+        plan = self.f.write('plan', 'dmabuf-heap 60 y\n')
+        _, tap = run(['collect', '--boot', 'known-crash', '--plan', plan,
+                      self.f.write('c', console)])
+        return tap
+
+    def test_reason_regex_accepts_only_matching_failure(self):
+        tap = 'TAP version 13\n1..2\nnot ok 1 b/x # timeout after 5s\nnot ok 2 b/y # exit status 3\n'
+        rc, out = self.summary(tap, 'v\tb/x\tfix-1\ttimeout\nv\tb/y\tfix-2\ttimeout\n')
+        self.assertEqual(rc, 1)
+        self.assertIn('XFAIL b/x (expected on v: fix-1)', out)
+        self.assertIn('FAIL  b/y (exit status 3 (not the failure fix-2 expects: /timeout/))', out)
+        self.assertIn('v: 1 passed, 1 failed', out)
+
+    def test_reason_regex_entry_still_sees_an_unexpected_pass(self):
+        rc, out = self.summary('TAP version 13\n1..1\nok 1 b/x\n', 'v\tb/x\tfix-1\ttimeout\n')
+        self.assertEqual(rc, 1)
+        self.assertIn('XPASS b/x', out)
+
+    def test_known_crash_entry_accepts_the_sg_phys_oops_only(self):
+        real = os.path.join(results.TOP, 'tests', 'expected-failures')
+        for console, want in ((SG_PHYS_OOPS, 0), (OTHER_PANIC, 1),
+                              (SG_PHYS_OOPS.split('BUG: unable')[0] + 'ccheap-host: timeout\n', 1)):
+            t = self.f.write('t.tap', self.crash(console))
+            rc, out = run(['summary', '--variant', '6.12-debug', '--expected', real, t])
+            self.assertEqual(rc, want, out)
+        self.assertIn('FAIL  known-crash/dmabuf-heap (guest hung (timeout) (not the failure '
+                      'base-6.12-dmabuf-debug expects', out)
+
+    def test_stale_entry_fails(self):
+        tap = 'TAP version 13\n1..1\nnot ok 1 b/x # exit status 1\n'
+        rc, out = self.summary(tap, '# c\nv\tb/x\tfix-1\nv*\tb/gone\tfix-2\nother\tb/gone2\tfix-3\n')
+        self.assertEqual(rc, 1)
+        self.assertRegex(out, r'STALE b/gone \(expected failure fix-2, \S*exp:3: matches no result on v\)')
+        self.assertNotIn('gone2', out)
+        self.assertIn('v: 1 passed, 1 failed, 0 skipped (1 expected failures)', out)
+
+    def test_stale_subtest_entry_of_a_passing_test_fails(self):
+        tap = 'TAP version 13\n1..1\n    ok 1 a\nok 1 b/x\n'
+        rc, out = self.summary(tap, 'v\tb/x:renamed\tfix-1\n')
+        self.assertEqual(rc, 1)
+        self.assertIn('STALE b/x:renamed', out)
+
+    def test_partial_run_skips_entries_of_tests_not_run(self):
+        tap = 'TAP version 13\n1..1\n    not ok 1 a\nnot ok 1 b/x # exit status 1\n'
+        exp = 'v\tb/x:a\tfix-1\nv\tb/x:gone\tfix-2\nv\tb/y:a\tfix-3\n'
+        rc, out = self.summary(tap, exp, extra=['--partial'])
+        self.assertEqual(rc, 1)
+        self.assertIn('STALE b/x:gone', out)
+        self.assertNotIn('b/y:a', out)
+        rc, out = self.summary(tap, exp)
+        self.assertIn('STALE b/y:a', out)
+        self.assertIn('v: 1 passed, 2 failed', out)
+
+    def test_subtests_of_a_crashed_test_are_not_stale(self):
+        tap = 'TAP version 13\n1..1\nnot ok 1 b/x # kernel panic\n'
+        rc, out = self.summary(tap, 'v\tb/x:a\tfix-1\nv\tb/x\tfix-2\tpanic\n')
+        self.assertEqual(rc, 0, out)
+        self.assertNotIn('STALE', out)
+
+    def test_bad_entries_are_named(self):
+        for text, msg in (('v\tb/x\n', 'want 3 to 4'), ('v\tb/x\tf\t(\n', 'bad REASON-REGEX')):
+            with self.assertRaises(SystemExit) as cm:
+                results.load_expected(self.f.write('bad', text))
+            self.assertIn('bad:1', str(cm.exception))
+            self.assertIn(msg, str(cm.exception))
+
+    def test_real_file_loads(self):
+        exp = results.load_expected(os.path.join(results.TOP, 'tests', 'expected-failures'))
+        self.assertGreater(len(exp), 5)
+        self.assertTrue(any(e.reason for e in exp))
 
 
 class ScopeTest(unittest.TestCase):
