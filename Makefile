@@ -19,7 +19,8 @@ S := scripts
 QUIET_FAIL = kill -PIPE $$PPID
 
 .PHONY: all check check-debug test demo deps host-test table series-verify \
-	series-export series-check cross-check install clean distclean help
+	series-export series-check cross-check install clean distclean help \
+	deb-cli
 
 all: help
 
@@ -72,6 +73,10 @@ cross-check:
 PREFIX ?= /usr/local
 install:
 	@$(MAKE) -C tools/ccheap install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+# The CLI as a Debian package: build/deb/ccheap_VERSION_ARCH.deb
+deb-cli:
+	@$(S)/deb-cli.sh
 
 clean:
 	rm -rf build/obj build/guest build/results build/logs
