@@ -40,8 +40,8 @@ if [ "$(cat "$obj/.ccheap-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$obj/.c
 	step "configure $flavour (tinyconfig + fragments)" "$log-config.log" \
 		configure || die "configuration of $flavour failed"
 	# Report fragment options that the base does not have or that
-	# dependencies turned off; they are notes, not errors, because a base may
-	# legitimately lack a symbol (e.g. the cc_shared heap on stock 6.12).
+	# dependencies turned off. They are notes; the options a test kernel
+	# cannot do without are config/kconfig-required, checked below.
 	missing=$(grep -h '^CONFIG_' "${frags[@]}" | while IFS= read -r want; do
 		sym=${want%%=*}
 		val=${want#*=}
@@ -56,6 +56,9 @@ if [ "$(cat "$obj/.ccheap-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$obj/.c
 	echo "$missing" >"$obj/.ccheap-missing"
 	echo "$stamp" >"$obj/.ccheap-config"
 fi
+# Every build, so that a configuration from before a change of the list
+# is checked too.
+require_options "$flavour" "$obj/.config"
 
 step "build $flavour bzImage (-j$jobs)" "$log.log" "${mk[@]}" bzImage ||
 	die "kernel build of $flavour failed; see ${log#"$CCHEAP_TOP"/}.log"

@@ -16,6 +16,22 @@ die() {
 	exit 1
 }
 
+# require_options FLAVOUR CONFIG: every option in config/kconfig-required
+# is =y in the kernel configuration CONFIG, or die naming those that are not
+require_options() {
+	local flavour=$1 config=$2 sym rest missing=()
+	[ -f "$config" ] || die "$flavour: no kernel configuration ${config#"$CCHEAP_TOP"/}"
+	while read -r sym rest; do
+		case $sym in '' | '#'*) continue ;; esac
+		grep -qx "$sym=y" "$config" || missing+=("$sym")
+	done <"$CCHEAP_TOP/config/kconfig-required"
+	case ${#missing[@]} in
+	0) return 0 ;;
+	1) die "$flavour: required option ${missing[0]} is not set in ${config#"$CCHEAP_TOP"/}" ;;
+	*) die "$flavour: required options ${missing[*]} are not set in ${config#"$CCHEAP_TOP"/}" ;;
+	esac
+}
+
 note() {
 	echo "  $*" >&2
 }

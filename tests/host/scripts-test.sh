@@ -25,8 +25,23 @@ expect_error() {
 	fi
 }
 
+# expect_ok NAME CMD...: CMD succeeds and prints nothing
+expect_ok() {
+	local name=$1 rc
+	shift
+	n=$((n + 1))
+	"$@" >"$tmp/out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ] && [ ! -s "$tmp/out" ]; then
+		echo "ok $n $name"
+	else
+		echo "not ok $n $name # status $rc, output: $(head -c 300 "$tmp/out" | tr '\n' ' ')"
+		fails=$((fails + 1))
+	fi
+}
+
 echo "TAP version 13"
-echo "1..5"
+echo "1..9"
 expect_error "bad VARIANT is named" "^error: unknown VARIANT 'nope' \(known: 6.12 7.3 7.3-stock\)" \
 	"$top/scripts/run-guest.sh" nope
 expect_error "bad VARIANT via make" "^error: unknown VARIANT 'x'" \
@@ -44,4 +59,23 @@ printf 'PIN_PACKAGE=linux-source-6.12\nPIN_VERSION=6.12.0-999\n' >"$tmp/kernel/6
 expect_error "missing base version" "base version linux-source-6.12=6.12.0-999 is not available|apt-get update failed" \
 	env CCHEAP_KERNEL="$tmp/kernel" CCHEAP_CACHE="$tmp/cache" STRICT_PIN=1 \
 	"$top/scripts/fetch-base.sh" 6.12
+
+# Required kernel options (config/kconfig-required), as build-kernel.sh
+# checks them in the .config it built.
+grep -v '^[[:space:]]*\(#\|$\)' "$top/config/kconfig-required" | sed 's/[[:space:]].*//; s/$/=y/' \
+	>"$tmp/full.config"
+req() { bash -c '. "$1/scripts/lib.sh" && require_options "$2" "$3"' req "$top" "$@"; }
+expect_ok "a .config with every required option passes" req 7.3 "$tmp/full.config"
+grep -v '^CONFIG_TEST_DMABUF=' "$tmp/full.config" >"$tmp/one.config"
+echo "# CONFIG_TEST_DMABUF is not set" >>"$tmp/one.config"
+expect_error "a missing required option is named with the variant" \
+	"^error: 7.3-stock: required option CONFIG_TEST_DMABUF is not set in $tmp/one.config\$" \
+	req 7.3-stock "$tmp/one.config"
+grep -v '^CONFIG_X86_CC_EMULATION' "$tmp/full.config" | sed '/^CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED=/s/=y$/=m/' \
+	>"$tmp/three.config"
+expect_error "every missing required option is named" \
+	"^error: 6.12-debug: required options CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED CONFIG_X86_CC_EMULATION CONFIG_X86_CC_EMULATION_KUNIT_TEST are not set in " \
+	req 6.12-debug "$tmp/three.config"
+expect_error "a missing .config is an error" "^error: 7.3: no kernel configuration " \
+	req 7.3 "$tmp/nonexistent"
 exit $((fails > 0))
