@@ -119,7 +119,22 @@ TEST_F(sizes, rounded_to_pages)
 	imp.fd = self->buf;
 	ASSERT_EQ(0, xioctl(self->dev, TEST_DMABUF_IOCTL_IMPORT, &imp));
 	EXPECT_EQ(variant->rounded, imp.size);
-	/* The last page, mapped on its own at its offset, reads zero. */
+	/* The last page maps on its own at its offset; past it nothing does. */
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->buf, variant->rounded - 4096);
+	ASSERT_NE(MAP_FAILED, p);
+	munmap(p, 4096);
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->buf, variant->rounded);
+	EXPECT_EQ(MAP_FAILED, p);
+	if (p != MAP_FAILED)
+		munmap(p, 4096);
+}
+
+/* ... and the last page of each size reads zero, like the first. */
+TEST_F(sizes, last_page_reads_zero)
+{
+	uint8_t *p;
+
+	ASSERT_EQ(0, heap_alloc(CC_HEAP, variant->len, &self->buf));
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->buf, variant->rounded - 4096);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(0U, count_not(p, 4096, 0));
@@ -142,9 +157,10 @@ TEST(mmap_whole_partial_offset)
 	ASSERT_NE(MAP_FAILED, part);
 	off = mmap(NULL, 16384, PROT_READ, MAP_SHARED, buf, SZ_1M + 8192);
 	ASSERT_NE(MAP_FAILED, off);
-	EXPECT_EQ(0U, count_not(part, SZ_1M, 0));
+	/* Every mapping shows the same pages: what was written, and the rest. */
+	EXPECT_EQ(0, memcmp(part, whole, SZ_1M));
+	EXPECT_EQ(0, memcmp(off, whole + SZ_1M + 8192, 16384));
 	EXPECT_EQ(0U, count_not(off, 4096, 0x77));
-	EXPECT_EQ(0U, count_not(off + 4096, 16384 - 4096, 0));
 	munmap(off, 16384);
 	munmap(part, SZ_1M);
 	munmap(whole, len);
@@ -152,20 +168,46 @@ TEST(mmap_whole_partial_offset)
 }
 
 /*
+ * Open the test device, lower its maximum mapping size through its
+ * min_align_mask (0: leave it), and import @buf. *max is the device's
+ * dma_max_mapping_size().
+ */
+static int dev_import_limited(int buf, uint64_t min_align_mask, int *dev, uint64_t *max)
+{
+	struct test_dmabuf_limit lim = { .min_align_mask = min_align_mask };
+	struct test_dmabuf_import imp = { .fd = buf };
+	int ret;
+
+	*dev = open(TEST_DEV, O_RDWR | O_CLOEXEC);
+	if (*dev < 0)
+		return -errno;
+	ret = xioctl(*dev, TEST_DMABUF_IOCTL_SET_LIMIT, &lim);
+	ret = ret ?: xioctl(*dev, TEST_DMABUF_IOCTL_IMPORT, &imp);
+	*max = lim.max_mapping_size;
+	return ret;
+}
+
+/*
  * In a confidential guest a device mapping of a system buffer is bounced,
- * and swiotlb bounces at most 256 KiB per segment: buffers of 1 MiB and
- * more map only if the heap keeps its chunks within that.
+ * and swiotlb bounces at most dma_max_mapping_size() per segment (256 KiB,
+ * less with a min_align_mask): buffers of 1 MiB and more map only if the
+ * attachment's segments are kept within that.
  */
 FIXTURE(system_bounce) {
 	int buf, dev;
+	uint64_t max;
 };
 
 FIXTURE_VARIANT(system_bounce) {
 	size_t len;
+	uint64_t min_align_mask;
 };
 
 FIXTURE_VARIANT_ADD(system_bounce, one_mib) { .len = SZ_1M };
 FIXTURE_VARIANT_ADD(system_bounce, four_mib) { .len = 4 * SZ_1M };
+/* 64 KiB alignment: at most 192 KiB per mapping */
+FIXTURE_VARIANT_ADD(system_bounce, four_mib_align_64k) {
+	.len = 4 * SZ_1M, .min_align_mask = (64 << 10) - 1 };
 
 FIXTURE_SETUP(system_bounce)
 {
@@ -174,7 +216,11 @@ FIXTURE_SETUP(system_bounce)
 	NEED_EMU();
 	NEED_DEV();
 	ASSERT_EQ(0, heap_alloc("system", variant->len, &self->buf));
-	ASSERT_EQ(0, dev_import(self->buf, &self->dev));
+	ASSERT_EQ(0, dev_import_limited(self->buf, variant->min_align_mask, &self->dev,
+					&self->max));
+	TH_LOG("device max mapping size %llu", (unsigned long long)self->max);
+	if (variant->min_align_mask)
+		ASSERT_EQ((256ULL - 64) << 10, self->max);
 }
 
 FIXTURE_TEARDOWN(system_bounce)
@@ -192,11 +238,44 @@ TEST_F(system_bounce, maps_bounced)
 	int ret = xioctl(self->dev, TEST_DMABUF_IOCTL_MAP, &map);
 
 	ASSERT_EQ(0, ret) TH_LOG("map: %s", strerror(-ret));
+	TH_LOG("%u segments, %u bounced", map.nr_segments, map.nr_bounced);
 	EXPECT_EQ(map.nr_segments, map.nr_bounced);
 	EXPECT_EQ(variant->len, map.bounced_bytes);
+	EXPECT_LE((variant->len + self->max - 1) / self->max, map.nr_segments);
 	EXPECT_EQ(used0 + (long long)(variant->len / 2048), swiotlb_used());
 	ASSERT_EQ(0, xioctl(self->dev, TEST_DMABUF_IOCTL_UNMAP, NULL));
 	EXPECT_EQ(used0, swiotlb_used());
+}
+
+/*
+ * A device that cannot map even a page in one piece cannot use a system
+ * buffer: the import (attach) fails with EINVAL, and no swiotlb slot is
+ * taken.
+ */
+TEST(system_limit_below_page_fails_cleanly)
+{
+	long long used0 = swiotlb_used();
+	uint64_t max = 0;
+	int buf = -1, dev = -1, ret;
+
+	NEED_EMU();
+	NEED_DEV();
+	ASSERT_EQ(0, heap_alloc("system", SZ_1M, &buf));
+	/* 254 KiB alignment: 2 KiB per mapping at most */
+	ret = dev_import_limited(buf, (254 << 10) - 1, &dev, &max);
+	TH_LOG("max mapping size %llu: import %s", (unsigned long long)max,
+	       ret ? strerror(-ret) : "succeeded");
+	EXPECT_GT(4096ULL, max);
+	EXPECT_EQ(-EINVAL, ret);
+	if (!ret) {
+		struct test_dmabuf_map map = { .dir = TEST_DMABUF_TO_DEVICE };
+
+		EXPECT_NE(0, xioctl(dev, TEST_DMABUF_IOCTL_MAP, &map));
+	}
+	EXPECT_EQ(used0, swiotlb_used());
+	if (dev >= 0)
+		close(dev);
+	close(buf);
 }
 
 /* Mapped through a device, shared memory is never bounced. */

@@ -1,27 +1,79 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cc-oversize: asking a system heap for more than the machine's RAM must
- * fail at once with ENOMEM. Without the length check (mainline) the heap
- * allocates page after page until the OOM killer runs, so this test is not
- * run on 7.3-stock (see tests/plan and the ledger, fix-oversize).
+ * cc-oversize: a heap request that memory cannot satisfy must fail with
+ * ENOMEM (or succeed), and never bring in the OOM killer: the OOM killer
+ * would kill processes that did not ask for anything, and dma-buf memory
+ * is not even counted against the process that holds it.
+ *
+ * Each case watches /proc/vmstat's oom_kill, keeps an idle bystander
+ * process alive through it, and checks that the emulator's shared frames
+ * are back to where they were. Mainline ends in the OOM killer here, so
+ * the plan runs this test in a boot of its own ("oom"), where a dead guest
+ * on the stock kernel fails only this test (ledger: fix-oversize).
  */
+#include <signal.h>
 #include <sys/sysinfo.h>
+#include <sys/wait.h>
 
 #include "ccheap_test.h"
 #include "kselftest_harness.h"
 
+#define NR_CONCURRENT	4
+
+static long long oom_kills(void)
+{
+	long long v = -1;
+
+	if (read_key("/proc/vmstat", "oom_kill", &v))
+		return -1;
+	return v;
+}
+
+/* A process that only sleeps; it must still be alive at the end. */
+static pid_t bystander(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+static bool alive(pid_t pid)
+{
+	int status;
+
+	return waitpid(pid, &status, WNOHANG) == 0;
+}
+
+static void stop(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 FIXTURE(oversize) {
 	uint64_t ram;
+	long long oom0, shared0;
+	pid_t bystander;
 };
 
 FIXTURE_VARIANT(oversize) {
 	const char *heap;
-	unsigned int times_ram;
+	/* the request, in sixteenths of RAM */
+	unsigned int sixteenths;
 };
 
-FIXTURE_VARIANT_ADD(oversize, system_2x) { .heap = "system", .times_ram = 2 };
-FIXTURE_VARIANT_ADD(oversize, cc_shared_2x) { .heap = "system_cc_shared", .times_ram = 2 };
-FIXTURE_VARIANT_ADD(oversize, cc_shared_64x) { .heap = "system_cc_shared", .times_ram = 64 };
+/* More than is free, less than RAM: the kernel and the initramfs hold the rest. */
+FIXTURE_VARIANT_ADD(oversize, system_below_ram) { .heap = "system", .sixteenths = 15 };
+FIXTURE_VARIANT_ADD(oversize, cc_shared_below_ram) {
+	.heap = "system_cc_shared", .sixteenths = 15 };
+FIXTURE_VARIANT_ADD(oversize, system_2x_ram) { .heap = "system", .sixteenths = 32 };
+FIXTURE_VARIANT_ADD(oversize, cc_shared_2x_ram) { .heap = "system_cc_shared", .sixteenths = 32 };
+FIXTURE_VARIANT_ADD(oversize, cc_shared_64x_ram) {
+	.heap = "system_cc_shared", .sixteenths = 64 * 16 };
 
 FIXTURE_SETUP(oversize)
 {
@@ -31,21 +83,84 @@ FIXTURE_SETUP(oversize)
 		SKIP(return, "no %s heap", variant->heap);
 	ASSERT_EQ(0, sysinfo(&si));
 	self->ram = (uint64_t)si.totalram * si.mem_unit;
+	self->oom0 = oom_kills();
+	ASSERT_LE(0, self->oom0);
+	self->shared0 = emu_stat("shared_frames");
+	self->bystander = bystander();
+	ASSERT_LT(0, self->bystander);
 }
 
 FIXTURE_TEARDOWN(oversize)
 {
+	if (self->bystander > 0)
+		stop(self->bystander);
 }
 
-TEST_F(oversize, fails_with_enomem)
+TEST_F(oversize, fails_without_oom_killer)
 {
-	long long shared0 = emu_stat("shared_frames");
+	uint64_t len = self->ram / 16 * variant->sixteenths;
 	int fd = -1, ret;
 
-	ret = heap_alloc(variant->heap, self->ram * variant->times_ram, &fd);
-	EXPECT_EQ(-ENOMEM, ret);
+	ret = heap_alloc(variant->heap, len, &fd);
+	TH_LOG("%s: %llu MiB of %llu MiB RAM: %s", variant->heap,
+	       (unsigned long long)(len >> 20), (unsigned long long)(self->ram >> 20),
+	       ret ? strerror(-ret) : "allocated");
 	if (!ret)
 		close(fd);
+	if (variant->sixteenths > 16)
+		EXPECT_EQ(-ENOMEM, ret);
+	else
+		EXPECT_TRUE(ret == 0 || ret == -ENOMEM);
+	EXPECT_EQ(self->oom0, oom_kills());
+	EXPECT_TRUE(alive(self->bystander));
+	EXPECT_EQ(self->shared0, emu_stat("shared_frames"));
+}
+
+/*
+ * Several processes ask for a third of RAM each, from both heaps at once:
+ * together more than there is. Each gets its buffer or ENOMEM.
+ */
+TEST(concurrent_requests)
+{
+	long long oom0 = oom_kills(), shared0 = emu_stat("shared_frames");
+	pid_t pids[NR_CONCURRENT], by;
+	int i, ok = 0, enomem = 0;
+	struct sysinfo si;
+	uint64_t len;
+
+	ASSERT_EQ(0, sysinfo(&si));
+	len = (uint64_t)si.totalram * si.mem_unit / 3;
+	by = bystander();
+	ASSERT_LT(0, by);
+	for (i = 0; i < NR_CONCURRENT; i++) {
+		const char *heap = (i & 1) && heap_present("system_cc_shared") ?
+				   "system_cc_shared" : "system";
+
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			int fd, ret = heap_alloc(heap, len, &fd);
+
+			/* Hold the buffer a moment, so that requests overlap. */
+			if (!ret)
+				usleep(200 * 1000);
+			_exit(ret == 0 ? 0 : ret == -ENOMEM ? 1 : 2);
+		}
+		ASSERT_LT(0, pids[i]);
+	}
+	for (i = 0; i < NR_CONCURRENT; i++) {
+		int status = -1;
+
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) < 2)
+			TH_LOG("request %d: status %#x", i, status);
+		if (WIFEXITED(status))
+			ok += WEXITSTATUS(status) == 0, enomem += WEXITSTATUS(status) == 1;
+	}
+	TH_LOG("%d x %llu MiB: %d allocated, %d ENOMEM", NR_CONCURRENT,
+	       (unsigned long long)(len >> 20), ok, enomem);
+	EXPECT_EQ(oom0, oom_kills());
+	EXPECT_TRUE(alive(by));
+	stop(by);
 	EXPECT_EQ(shared0, emu_stat("shared_frames"));
 }
 

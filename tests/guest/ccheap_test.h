@@ -76,6 +76,37 @@ static inline bool emulated(void)
 	return path_exists(EMU_DIR "/stats");
 }
 
+enum cc_boot { CC_BOOT_PLAIN, CC_BOOT_GUEST, CC_BOOT_HOST };
+
+/* What cc_emulation= asked for: nothing, a confidential guest, or an SME-like host. */
+static inline enum cc_boot cc_boot_mode(void)
+{
+	char buf[4096], *tok, *save, *opt, *osave;
+	enum cc_boot mode = CC_BOOT_PLAIN;
+	ssize_t n;
+	int fd = open("/proc/cmdline", O_RDONLY);
+
+	if (fd < 0)
+		return CC_BOOT_PLAIN;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return CC_BOOT_PLAIN;
+	buf[n] = '\0';
+	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+		bool on = false, host = false;
+
+		if (strncmp(tok, "cc_emulation=", 13))
+			continue;
+		for (opt = strtok_r(tok + 13, ",", &osave); opt; opt = strtok_r(NULL, ",", &osave)) {
+			on = !strcmp(opt, "on") || (on && strcmp(opt, "off"));
+			host = host || !strcmp(opt, "host");
+		}
+		mode = !on ? CC_BOOT_PLAIN : host ? CC_BOOT_HOST : CC_BOOT_GUEST;
+	}
+	return mode;
+}
+
 static inline int heap_alloc(const char *name, size_t len, int *fd)
 {
 	struct dma_heap_allocation_data data = {
