@@ -10,6 +10,8 @@
 VARIANT ?= 7.3
 TESTS ?=
 export TESTS EXTRA_TESTS CMDLINE TIMEOUT KVM DEBUG STRICT_PIN FORCE RESULTS
+export FLAVOUR MINIMAL EXCLUDE LOCALVERSION DEB_REVISION DBG CONFIG_ONLY \
+	CCACHE DEB_MAINTAINER KERNEL_DEB MIRROR SECURITY_MIRROR APT_ETC
 
 S := scripts
 
@@ -18,9 +20,9 @@ S := scripts
 # reports: the summary stays the last line and the exit status is 141.
 QUIET_FAIL = kill -PIPE $$PPID
 
-.PHONY: all check check-debug test demo deps host-test table series-verify \
+.PHONY: all check check-debug test demo deps host-test table skips series-verify \
 	series-export series-check cross-check install clean distclean help \
-	deb-cli
+	deb-cli deb deb-test
 
 all: help
 
@@ -50,6 +52,12 @@ table:
 		$(wildcard $(addprefix build/results/,6.12 7.3 7.3-stock))
 	@echo build/results/table.md
 
+# The skips in build/results that tests/expected-skips does not expect yet,
+# as lines of that file (every variant and debug flavour that has results).
+RESULT_DIRS = $(wildcard $(foreach v,6.12 7.3 7.3-stock,build/results/$(v) build/results/$(v)-debug))
+skips:
+	@$(if $(RESULT_DIRS),python3 $(S)/results.py skips --new $(RESULT_DIRS),echo "no results in build/results")
+
 # Patch queue: BASE=6.12 or BASE=7.3
 BASE ?= 7.3
 series-export:
@@ -77,6 +85,19 @@ install:
 # The CLI as a Debian package: build/deb/ccheap_VERSION_ARCH.deb
 deb-cli:
 	@$(S)/deb-cli.sh
+
+# Kernel packages of BASE with the product part only and Debian's config:
+#   make deb BASE=6.12 [FLAVOUR=cloud-amd64] [MINIMAL=1]   -> build/deb/
+# deb-test: build the cloud-amd64 packages, install them in a Debian
+# trixie root file system and boot it in QEMU; the checks are TAP in
+# build/results/deb-test/BASE.tap.
+deb:
+	@$(S)/deps.sh --deb
+	@$(S)/deb.sh $(BASE)
+
+deb-test:
+	@$(S)/deps.sh --deb-test
+	@$(S)/deb-test.sh $(BASE) || $(QUIET_FAIL)
 
 clean:
 	rm -rf build/obj build/guest build/results build/logs

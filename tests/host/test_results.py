@@ -121,7 +121,9 @@ class SummaryTest(unittest.TestCase):
 
     def summary(self, expected=''):
         exp = self.f.write('exp', expected)
-        return run(['summary', '--variant', '7.3-stock', '--expected', exp, self.tap])
+        skips = self.f.write('skips', '7.3-stock\tb/heap-smoke:system_buf.*\tno heap\n')
+        return run(['summary', '--variant', '7.3-stock', '--expected', exp,
+                    '--expected-skips', skips, self.tap])
 
     def test_counts_leaves(self):
         rc, out = self.summary()
@@ -286,6 +288,69 @@ class ExpectedFailuresTest(unittest.TestCase):
         exp = results.load_expected(os.path.join(results.TOP, 'tests', 'expected-failures'))
         self.assertGreater(len(exp), 5)
         self.assertTrue(any(e.reason for e in exp))
+
+
+class ExpectedSkipsTest(unittest.TestCase):
+    """tests/expected-skips: a skip no entry expects is a failure."""
+
+    TAP = ('TAP version 13\n1..2\n    ok 1 a # SKIP not booted with cc_emulation=on\n'
+           '    ok 2 [x] b*? # SKIP no heap\nok 1 plain/t\nok 2 plain/k # SKIP suite not built\n')
+
+    def setUp(self):
+        self.f = Files(self)
+        os.makedirs(os.path.join(self.f.dir.name, 'r', '7.3'))
+        self.tap = self.f.write('r/7.3/plain.tap', self.TAP)
+
+    def summary(self, skips, variant='7.3'):
+        return run(['summary', '--verbose', '--variant', variant, '--expected', '/nonexistent',
+                    '--expected-skips', self.f.write('skips', skips), self.tap])
+
+    def test_unexpected_skip_fails(self):
+        rc, out = self.summary('*\tplain/t:a\tplain boot\n')
+        self.assertEqual(rc, 1)
+        self.assertIn('SKIP  plain/t:a (not booted with cc_emulation=on)', out)
+        self.assertIn('FAIL  plain/t:[x] b*? (unexpected skip: no heap)', out)
+        self.assertIn('FAIL  plain/k (unexpected skip: suite not built)', out)
+        self.assertIn('7.3: 0 passed, 2 failed, 1 skipped', out)
+
+    def test_expected_skips_count_as_skipped(self):
+        rc, out = self.summary('7.*\tplain/t:*\tx\n7.3\tplain/k\ty\n')
+        self.assertEqual(rc, 0, out)
+        self.assertIn('7.3: 0 passed, 0 failed, 3 skipped', out)
+
+    def test_entries_of_other_variants_do_not_count(self):
+        rc, out = self.summary('6.12\tplain/*\tx\n7.3-stock\tplain/*\tx\n')
+        self.assertIn('7.3: 0 passed, 3 failed, 0 skipped', out)
+
+    def test_skips_prints_candidate_lines(self):
+        d = os.path.join(self.f.dir.name, 'r', '7.3')
+        rc, out = run(['skips', '--expected-skips', '/nonexistent', d])
+        self.assertEqual(rc, 0)
+        lines = out.splitlines()
+        self.assertEqual(lines[1:], ['7.3\tplain/t:a\tnot booted with cc_emulation=on',
+                                     '7.3\tplain/t:[[]x] b[*][?]\tno heap',
+                                     '7.3\tplain/k\tsuite not built'])
+        # the printed lines, as the file, expect every skip
+        rc, out = self.summary(out)
+        self.assertEqual(rc, 0, out)
+        rc, out = run(['skips', '--new', '--expected-skips',
+                       self.f.write('s', '7.3\tplain/t:*\tx\n'), d])
+        self.assertEqual(out.splitlines()[1:], ['7.3\tplain/k\tsuite not built'])
+
+    def test_table_marks_unexpected_skips(self):
+        out = os.path.join(self.f.dir.name, 't.md')
+        run(['table', '--expected', '/nonexistent', '--expected-skips',
+             self.f.write('skips', '*\tplain/t:a\tx\n'), '--out', out,
+             os.path.join(self.f.dir.name, 'r', '7.3')])
+        with open(out) as fh:
+            text = fh.read()
+        self.assertIn('| plain/t:a | skip |', text)
+        self.assertIn('| plain/k | **SKIP (unexpected)** |', text)
+
+    def test_real_file_loads(self):
+        skips = results.load_skips(os.path.join(results.TOP, 'tests', 'expected-skips'))
+        self.assertGreater(len(skips), 5)
+        self.assertTrue(all(e.why for e in skips))
 
 
 class ScopeTest(unittest.TestCase):
