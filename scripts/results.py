@@ -13,7 +13,7 @@ as passed) or xpass (unexpected pass of an expected failure, counted as
 failed). Leaves are what is counted: the subtests of a test, or the test
 itself when it has none. A test with subtests that failed is also a leaf
 of its own, named after the test (e.g. emu/cc-heap), unless its failure is
-only the exit status its failing subtests caused (see leaves()).
+only the exit status its failing subtests caused (see own_failure()).
 
 tests/expected-failures lists the failures a variant is expected to have;
 an entry may accept only a failure whose reason matches its REASON-REGEX.
@@ -261,28 +261,31 @@ def match_expected(exp, variant, leaf, reason=None):
     return None
 
 
-EXIT_STATUS_RE = re.compile(r'^exit status \d+$')
+# What a test exits with when some of its subtests failed: kselftest's
+# KSFT_FAIL, the KUnit runner's and cli-check's status.
+SUBTESTS_FAILED = 'exit status 1'
 
 
 def own_failure(t):
     """Does test t's own line count as a leaf next to its subtests?
 
     The rule: a test without subtests is always its own leaf. A test with
-    subtests is one too when it failed, unless the failure is only an
-    "exit status N" while some subtest failed: a kselftest exits nonzero
+    subtests is one too when it failed, unless the failure is only "exit
+    status 1" while some subtest failed: a kselftest exits 1 (KSFT_FAIL)
     when a subtest fails, so that status is the subtests' failure counted
     again (and an expected failure of a subtest would turn into a failure
     of the test). Every other reason is a failure of the test itself and
     always counts, whatever its subtests did: a kernel report after the
     test's mark (dmesg: ...), a timeout, a panic or hang of the guest, no
-    result at all, and an exit status while no subtest failed. Only an
-    expected-failure entry matching the test's own name excuses it.
+    result at all, another exit status (a crash: 139), and exit status 1
+    while no subtest failed. Only an expected-failure entry matching the
+    test's own name excuses it.
     """
     if not t.subtests:
         return True
     if t.status != 'fail':
         return False
-    if EXIT_STATUS_RE.match(t.reason) and any(s.status == 'fail' for s in t.subtests):
+    if t.reason == SUBTESTS_FAILED and any(s.status == 'fail' for s in t.subtests):
         return False
     return True
 

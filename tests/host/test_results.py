@@ -189,6 +189,12 @@ class OwnFailureTest(unittest.TestCase):
         self.assertIn('v: 1 passed, 1 failed', out)
         self.assertNotIn('FAIL  emu/cc-heap ', out)
 
+    def test_crash_after_a_failing_subtest_counts(self):
+        rc, out = self.summary('not ok 7 emu/cc-heap # exit status 139', 'v\temu/cc-heap:b\tfix-1\n')
+        self.assertEqual(rc, 1)
+        self.assertIn('FAIL  emu/cc-heap (exit status 139)', out)
+        self.assertIn('v: 2 passed, 1 failed', out)
+
     def test_exit_status_without_failing_subtest_counts(self):
         rc, out = self.summary('not ok 7 emu/cc-heap # exit status 139', '', ('ok 1 a',))
         self.assertEqual(rc, 1)
