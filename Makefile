@@ -93,7 +93,7 @@ deb-cli:
 # build/results/deb-test/BASE.tap.
 deb:
 	@$(S)/deps.sh --deb
-	@$(S)/deb.sh $(BASE)
+	@$(S)/deb.sh $(BASE) || $(QUIET_FAIL)
 
 deb-test:
 	@$(S)/deps.sh --deb-test

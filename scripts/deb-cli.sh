@@ -27,15 +27,7 @@ mkdir -p "$out"
 for t in dpkg-deb dpkg-shlibdeps dpkg-buildflags gzip strip; do
 	command -v "$t" >/dev/null || die "deb-cli needs $t (apt-get install dpkg-dev binutils gzip)"
 done
-maint=${DEB_MAINTAINER:-}
-if [ -z "$maint" ]; then
-	name=$(git -C "$CCHEAP_TOP" config user.name || true)
-	mail=$(git -C "$CCHEAP_TOP" config user.email || true)
-	if [ -z "$name" ] || [ -z "$mail" ]; then
-		die "no maintainer: set DEB_MAINTAINER='Name <mail>' (or git's user.name and user.email)"
-	fi
-	maint="$name <$mail>"
-fi
+maint=$(deb_maintainer) || exit 1
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
 	SOURCE_DATE_EPOCH=$(git -C "$CCHEAP_TOP" log -1 --format=%ct -- tools/ccheap 2>/dev/null || true)
 	[ -n "$SOURCE_DATE_EPOCH" ] || SOURCE_DATE_EPOCH=$(date +%s)

@@ -8,10 +8,21 @@ pkgs=(build-essential git python3 perl bc flex bison libelf-dev libssl-dev
 	xz-utils ccache busybox-static qemu-system-x86 qemu-system-data rsync)
 # --series: also what the patch-queue checks need (checkpatch's SPDX
 # checker, the cross compilers).
-if [ "${1:-}" = --series ]; then
+# --deb: what `make bindeb-pkg` of a Debian config needs (debhelper for
+# its debian/rules, pahole for BTF, kmod for depmod);
+# --deb-test: also a Debian root file system and QEMU to boot it.
+case "${1:-}" in
+--series)
 	pkgs+=(python3-ply gcc-aarch64-linux-gnu gcc-s390x-linux-gnu
 		gcc-riscv64-linux-gnu)
-fi
+	;;
+--deb | --deb-test)
+	pkgs+=(debhelper dpkg-dev dwarves kmod cpio)
+	if [ "$1" = --deb-test ]; then
+		pkgs+=(mmdebstrap e2fsprogs)
+	fi
+	;;
+esac
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -134,6 +134,22 @@ apt_local() {
 		-o APT::Sandbox::User=root "$@"
 }
 
+# deb_maintainer: "Name <mail>" for the packages we build: DEB_MAINTAINER,
+# else git's user.name and user.email; dies without either.
+deb_maintainer() {
+	local name mail
+	if [ -n "${DEB_MAINTAINER:-}" ]; then
+		echo "$DEB_MAINTAINER"
+		return
+	fi
+	name=$(git -C "$CCHEAP_TOP" config user.name || true)
+	mail=$(git -C "$CCHEAP_TOP" config user.email || true)
+	if [ -z "$name" ] || [ -z "$mail" ]; then
+		die "no maintainer: set DEB_MAINTAINER='Name <mail>' (or git's user.name and user.email)"
+	fi
+	echo "$name <$mail>"
+}
+
 # format_patches TREE RANGE START OUTDIR: git format-patch with every option
 # that affects the bytes pinned, so that export is byte-stable.
 # The diff drivers (hunk headers) come from config/gitattributes, not from

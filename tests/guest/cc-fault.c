@@ -142,7 +142,7 @@ FIXTURE_TEARDOWN(fault)
 
 TEST_F(fault, conversion_fails)
 {
-	long long shared, leaked, redundant, half;
+	long long shared, leaked, redundant, converted;
 	bool snp = shape_is_snp();
 	int buf = -1, ret;
 
@@ -165,8 +165,8 @@ TEST_F(fault, conversion_fails)
 	shared = emu_stat("shared_frames") - self->shared0;
 	redundant = emu_stat("redundant_to_private") - self->redundant0;
 	leaked = heap_stat("leaked_pages") - self->leaked0;
-	/* Frames of the failed chunk that its conversion left shared. */
-	half = snp ? CHUNK_PAGES : CHUNK_PAGES / 2;
+	/* Pages of the failed chunk that its conversion did convert. */
+	converted = snp ? CHUNK_PAGES : CHUNK_PAGES / 2;
 	TH_LOG("shape %s: shared frames left %lld, leaked pages %lld, private pages converted to private %lld",
 	       snp ? "snp" : "tdx", shared, leaked, redundant);
 
@@ -175,7 +175,7 @@ TEST_F(fault, conversion_fails)
 		 * Mainline converts every chunk back: the failed one (its
 		 * unconverted part twice) and those after it, never shared.
 		 */
-		EXPECT_EQ(CHUNK_PAGES - half + (NR_CHUNKS - variant->nth) * CHUNK_PAGES,
+		EXPECT_EQ(CHUNK_PAGES - converted + (NR_CHUNKS - variant->nth) * CHUNK_PAGES,
 			  redundant);
 		EXPECT_EQ(0, shared);
 		return;
@@ -186,13 +186,14 @@ TEST_F(fault, conversion_fails)
 	/* The failed chunk is leaked whole, in whatever state it was left. */
 	EXPECT_EQ(CHUNK_PAGES, leaked);
 	if (variant->at_free) {
-		EXPECT_EQ(half, shared);
+		/* Converted back to private, in part or whole: the rest stays shared. */
+		EXPECT_EQ(CHUNK_PAGES - converted, shared);
 		EXPECT_EQ(self->to_shared0 + NR_CHUNKS, heap_stat("to_shared"));
 		EXPECT_EQ(self->to_private0 + NR_CHUNKS - 1, heap_stat("to_private"));
 		EXPECT_EQ(self->failed_shared0, heap_stat("failed_to_shared"));
 		EXPECT_EQ(self->failed_private0 + 1, heap_stat("failed_to_private"));
 	} else {
-		EXPECT_EQ(half, shared);
+		EXPECT_EQ(converted, shared);
 		EXPECT_EQ(self->to_shared0 + variant->nth - 1, heap_stat("to_shared"));
 		EXPECT_EQ(self->to_private0 + variant->nth - 1, heap_stat("to_private"));
 		EXPECT_EQ(self->failed_shared0 + 1, heap_stat("failed_to_shared"));
