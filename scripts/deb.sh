@@ -183,12 +183,16 @@ apply_product() {
 
 if [ "$(cat "$src/.git/ccheap-deb-state" 2>/dev/null)" != "$state" ] ||
 	[ "$(git -C "$src" rev-parse HEAD 2>/dev/null)" != "$(cat "$src/.git/ccheap-deb-head" 2>/dev/null)" ]; then
-	if [ ! -d "$src/.git" ]; then
+	# A clone of an older unpacking of the base may lack objects that
+	# went with it: clone again when the base commit changed.
+	if [ ! -d "$src/.git" ] ||
+		[ "$(cat "$src/.git/ccheap-deb-base" 2>/dev/null)" != "$base_commit" ]; then
 		rm -rf "$src"
 		# --shared: the objects stay in build/src/BASE, which is only read
 		step "clone build/src/$base (shared, no checkout)" "$LOGS/deb-clone-$base.log" \
 			git clone -q --shared --no-checkout -b base "$tree" "$src" ||
 			die "could not clone build/src/$base"
+		echo "$base_commit" >"$src/.git/ccheap-deb-base"
 	fi
 	rm -f "$src/.git/ccheap-deb-state"
 	: >"$LOGS/deb-am-$base.log"

@@ -9,7 +9,8 @@ pkgs=(build-essential git python3 perl bc flex bison libelf-dev libssl-dev
 # --series: also what the patch-queue checks need (checkpatch's SPDX
 # checker, the cross compilers).
 # --deb: what `make bindeb-pkg` of a Debian config needs (debhelper for
-# its debian/rules, pahole for BTF, kmod for depmod);
+# its debian/rules, pahole for BTF, kmod for depmod, openssl for the
+# module signing key);
 # --deb-test: also a Debian root file system and QEMU to boot it.
 case "${1:-}" in
 --series)
@@ -17,7 +18,7 @@ case "${1:-}" in
 		gcc-riscv64-linux-gnu)
 	;;
 --deb | --deb-test)
-	pkgs+=(debhelper dpkg-dev dwarves kmod cpio)
+	pkgs+=(debhelper dpkg-dev dwarves kmod cpio openssl)
 	if [ "$1" = --deb-test ]; then
 		pkgs+=(mmdebstrap e2fsprogs)
 	fi
