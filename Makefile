@@ -21,7 +21,7 @@ S := scripts
 QUIET_FAIL = kill -PIPE $$PPID
 
 .PHONY: all check check-debug test demo deps host-test table skips series-verify \
-	series-export series-check cross-check install clean distclean help \
+	series-export series-check series-mail cross-check install clean distclean help \
 	deb-cli deb deb-test
 
 all: help
@@ -71,6 +71,12 @@ series-verify:
 series-check:
 	@$(S)/deps.sh --series
 	@$(S)/series-suite.sh $(if $(filter all,$(BASE)),6.12 7.3,$(BASE)) || $(QUIET_FAIL)
+
+# The posting kit: the fixes of BASE with a cover letter, To/Cc from
+# get_maintainer.pl, checkpatch-clean, in build/mail/BASE/.
+series-mail:
+	@$(S)/deps.sh --series
+	@$(S)/series-mail.sh $(BASE) || $(QUIET_FAIL)
 
 # Objects the series touches, built for arm64, s390, riscv and i386 HIGHMEM.
 cross-check:

@@ -3,6 +3,8 @@
 # build-kernel.sh VARIANT: build the test kernel for VARIANT (DEBUG=1 for the
 # debug variant) into build/obj/VARIANT[-debug], with ccache and all cores.
 # Prints one line per step; full make output goes to build/logs.
+# EXTRA_CONFIG=fragment adds a fragment last and OBJ=dir builds there
+# instead (the harness self-test builds a broken kernel that way).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -16,7 +18,11 @@ if [ "${DEBUG:-0}" = 1 ]; then
 	flavour=$variant-debug
 	frags+=("$KDIR/configs/debug.config")
 fi
-obj=$(variant_obj "$variant" "${DEBUG:-0}")
+if [ -n "${EXTRA_CONFIG:-}" ]; then
+	[ -f "$EXTRA_CONFIG" ] || die "EXTRA_CONFIG=$EXTRA_CONFIG is not a file"
+	frags+=("$EXTRA_CONFIG")
+fi
+obj=${OBJ:-$(variant_obj "$variant" "${DEBUG:-0}")}
 log=$LOGS/build-$flavour
 mkdir -p "$obj"
 

@@ -44,12 +44,24 @@ guest_fails() {
 
 {
 	echo "TAP version 13"
-	echo "1..6"
+	echo "1..7"
 	guest_fails failing-test 'FAIL +plain/extra-failing-test \(exit status 3\)' 'exit 3'
 	guest_fails kernel-warn 'FAIL +plain/extra-kernel-warn \(dmesg: .*WARNING:' \
 		'echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT'
 	guest_fails guest-hang 'FAIL +plain/extra-guest-hang \(guest hung \(timeout\)\)' \
 		'echo SOFTLOCKUP > /sys/kernel/debug/provoke-crash/DIRECT' 40
+
+	# A kernel built without a required option (here the heap) fails to
+	# build, naming the option, before anything is compiled.
+	echo '# CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED is not set' >"$tmp/broken.config"
+	OBJ=$tmp/obj-broken EXTRA_CONFIG=$tmp/broken.config \
+		"$CCHEAP_TOP/scripts/build-kernel.sh" "$variant" >"$tmp/log" 2>&1
+	rc=$?
+	grep -q "required option CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED is not set" "$tmp/log" &&
+		[ $rc -ne 0 ]
+	result $? "a kernel without the heap fails its build, naming the option" \
+		"status $rc: $(tail -n 2 "$tmp/log" | tr '\n' ' ')"
+	rm -rf "$tmp/obj-broken"
 
 	# A patch that does not apply, in a scratch copy of the queue.
 	cp -r "$KDIR" "$tmp/kernel"
