@@ -9,6 +9,7 @@
 # /opt/ccheap-test/expect sets KREL (the kernel release of our package),
 # CCHEAP_VERSION and TESTSYMS (config symbols of the test infrastructure).
 set -u
+# shellcheck source=/dev/null # written by scripts/deb-test.sh
 . /opt/ccheap-test/expect
 P='ccheap-deb-test| '
 n=0
