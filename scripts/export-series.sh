@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # export-series.sh BASE: regenerate kernel/BASE (patch files and series)
 # from the commits in build/src/BASE: base..test-infra is the
-# test-infrastructure part, test-infra..ours the product part.
+# test-infrastructure part, test-infra..product the product part and
+# product..ours the product tests (without a branch "product", the product
+# part ends at ours).
 # The output is byte-stable: exporting an unchanged tree changes nothing.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -21,16 +23,23 @@ git -C "$tree" diff --quiet HEAD -- ||
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+prod=ours
+git -C "$tree" rev-parse -q --verify product >/dev/null && prod=product
+{ git -C "$tree" merge-base --is-ancestor test-infra "$prod" &&
+	git -C "$tree" merge-base --is-ancestor "$prod" ours; } ||
+	die "build/src/$base: need base <= test-infra <= product <= ours"
 ntest=$(git -C "$tree" rev-list --count base..test-infra)
+nprod=$(git -C "$tree" rev-list --count test-infra.."$prod")
 format_patches "$tree" base..test-infra 1 "$tmp"
-format_patches "$tree" test-infra..ours $((ntest + 1)) "$tmp"
+format_patches "$tree" test-infra.."$prod" $((ntest + 1)) "$tmp"
+format_patches "$tree" "$prod"..ours $((ntest + nprod + 1)) "$tmp"
 rm -f "$dest"/*.patch
 # shellcheck disable=SC2046
 [ -n "$(ls "$tmp")" ] && cp "$tmp"/*.patch "$dest"/
-write_series "$base" "$ntest" $(ls "$tmp" | sort) >"$dest/series"
+write_series "$base" "$ntest" "$nprod" $(ls "$tmp" | sort) >"$dest/series"
 n=$(ls "$tmp" | wc -l)
 # The tree now matches kernel/: record it so prepare-tree.sh leaves it be.
 series_id "$base" >"$tree/.git/ccheap-series"
 git -C "$tree" rev-parse HEAD >"$tree/.git/ccheap-head"
-echo "kernel/$base: $n patches ($ntest test-infra, $((n - ntest)) product)"
+echo "kernel/$base: $n patches ($ntest test-infra, $nprod product, $((n - ntest - nprod)) product tests)"
 git -C "$CCHEAP_TOP" status --short -- "kernel/$base"

@@ -7,7 +7,8 @@
 #
 # Branches in the tree:  base        one commit, the unpacked Debian source
 #                        test-infra  base + the series' test-infrastructure part
-#                        ours        test-infra + the product part (checked out)
+#                        product     test-infra + the product part
+#                        ours        product + the product tests (checked out)
 #
 # An existing tree is left alone when it already carries the current series.
 # A tree with commits that were not exported is never reset: the command
@@ -54,7 +55,7 @@ apply_series() {
 	local p
 	git_t checkout -q -B ours base
 	git_t am --abort >/dev/null 2>&1 || true
-	for part in test product; do
+	for part in test product product-tests; do
 		for p in $(series_patches "$series" $part); do
 			[ -f "$KDIR/$base/$p" ] || die "series lists $p, which is not in kernel/$base/"
 			if ! git_t am -q --committer-date-is-author-date "$KDIR/$base/$p" >"$LOGS/am-$base.log" 2>&1; then
@@ -64,6 +65,7 @@ apply_series() {
 			fi
 		done
 		[ $part = test ] && git_t branch -f test-infra HEAD
+		[ $part = product ] && git_t branch -f product HEAD
 	done
 	series_id "$base" >"$tree/.git/ccheap-series"
 	git_t rev-parse HEAD >"$tree/.git/ccheap-head"

@@ -21,7 +21,7 @@ out=$BUILD/mail/$base
 git_t() { git -C "$tree" -c user.name=ccheap -c user.email=ccheap@invalid "$@"; }
 
 # The fixes, in series order: product commits with a Fixes: tag.
-mapfile -t fixes < <(git_t log --reverse --format=%H test-infra..ours |
+mapfile -t fixes < <(git_t log --reverse --format=%H test-infra..product |
 	while read -r c; do
 		git_t log -1 --format=%B "$c" | grep -q '^Fixes: ' && echo "$c"
 	done)

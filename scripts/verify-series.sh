@@ -30,17 +30,19 @@ step "sparse worktree of base" "$LOGS/verify-$base.log" sh -c '
 	git -C "$1" sparse-checkout set --cone $2 &&
 	git -C "$1" checkout -q --detach base' "$tree" "$wt" "$dirs"
 ntest=0
-for part in test product; do
+nprod=0
+for part in test product product-tests; do
 	for p in $(series_patches "$dest/series" $part); do
 		git -C "$wt" -c user.name=ccheap -c user.email=ccheap@invalid \
 			am -q --committer-date-is-author-date "$dest/$p" >>"$LOGS/verify-$base.log" 2>&1 ||
 			die "kernel/$base/$p does not apply (see build/logs/verify-$base.log)"
 		[ $part = test ] && ntest=$((ntest + 1))
+		[ $part = product ] && nprod=$((nprod + 1))
 	done
 done
 format_patches "$wt" base..HEAD 1 "$out"
 # shellcheck disable=SC2046
-write_series "$base" "$ntest" $(ls "$out" | sort) >"$out/series"
+write_series "$base" "$ntest" "$nprod" $(ls "$out" | sort) >"$out/series"
 if ! diff -r -x '*.orig' "$dest" "$out" -x pin >"$LOGS/verify-$base.diff"; then
 	die "round trip of kernel/$base is not byte-stable (build/logs/verify-$base.diff)"
 fi
