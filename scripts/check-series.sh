@@ -35,8 +35,7 @@ result $? "kernel/$base applies to a clean base and round-trips" "see build/logs
 # checkpatch runs scripts/spdxcheck.py with whatever python3 is first in
 # PATH; Debian's has the ply module it needs.
 for p in "${patches[@]}"; do
-	(cd "$tree" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict -q "$KDIR/$base/$p") \
-		>"$LOGS/checkpatch-$p.log" 2>&1
+	checkpatch "$tree" "$KDIR/$base/$p" >"$LOGS/checkpatch-$p.log" 2>&1
 	result $? "checkpatch --strict $p" "$(grep -m1 -E '^(ERROR|WARNING|CHECK)' "$LOGS/checkpatch-$p.log")"
 done
 

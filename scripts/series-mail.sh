@@ -36,7 +36,7 @@ git_t worktree add -q -f --detach "$wt" base
 trap 'git -C "$tree" worktree remove -f "$wt" >/dev/null 2>&1 || true' EXIT
 for c in "${fixes[@]}"; do
 	git -C "$wt" -c user.name=ccheap -c user.email=ccheap@invalid \
-		cherry-pick -q --allow-empty-message "$c" >"$LOGS/mail-$base.log" 2>&1 ||
+		cherry-pick --allow-empty-message "$c" >"$LOGS/mail-$base.log" 2>&1 ||
 		die "$(git_t log -1 --format=%s "$c") does not apply to the base without the patches before it (see build/logs/mail-$base.log)"
 done
 
@@ -58,7 +58,8 @@ rm -f "$out/series.diff"
 args=()
 while read -r a; do args+=(--to "$a"); done <"$out/to"
 while read -r a; do args+=(--cc "$a"); done <"$out/cc"
-git -C "$wt" -c core.abbrev=12 -c format.signature= format-patch -q -n \
+git -C "$wt" -c core.abbrev=12 -c format.signature= \
+	-c user.name='ccheap developers' -c user.email=dev@ccheap.example format-patch -q -n \
 	--cover-letter --base=base --subject-prefix=PATCH "${args[@]}" \
 	-o "$out" "$range"
 
@@ -84,8 +85,8 @@ EOF
 	cat <<EOF
 
 Testing. No SEV-SNP or TDX hardware was used. The series was tested in
-QEMU (TCG) x86_64 guests on Linux $ver (Debian's linux-source-$base, the
-base below), booted as an emulated confidential guest: a test-only
+QEMU (TCG) x86_64 guests on Linux ${ver%%-*} (Debian's linux-source-$base
+$ver, the base below), booted as an emulated confidential guest: a test-only
 platform that reports guest memory encryption, tracks the private/shared
 state of every page frame, overwrites frames on conversion as hardware
 does, injects conversion failures in both the TDX-like (half converted)
@@ -127,8 +128,7 @@ rc=0
 : >"$out/checkpatch.log"
 for p in "$out"/0*.patch; do
 	case $p in *0000-cover-letter.patch) continue ;; esac
-	if ! (cd "$wt" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict -q "$p") \
-		>>"$out/checkpatch.log" 2>&1; then
+	if ! checkpatch "$wt" "$p" >>"$out/checkpatch.log" 2>&1; then
 		echo "checkpatch: $(basename "$p") is not clean" >&2
 		rc=1
 	fi
