@@ -460,32 +460,40 @@ static void emu_snapshot(long long *v)
 }
 
 /*
- * The emulator's books balance, and match the heap's chunking exactly:
- * 5 MiB is five 1 MiB chunks (order 8), each one conversion of 256 pages
- * when shared and one when made private again. A 1 MiB chunk covers half
- * a 2 MiB block, so every conversion splits a large page. The shared-frame
- * count returns to its baseline, and no check fires.
+ * The emulator's books balance, and match the heap's blocks exactly: from
+ * an empty pool, 5 MiB is two 2 MiB blocks and a piece of a third, each
+ * block one conversion of 512 pages covering a whole aligned 2 MiB block
+ * (no large-page split). Freeing the buffer converts nothing (the blocks
+ * stay pooled); emptying the pool converts each block back once. The
+ * shared-frame count returns to its baseline, and no check fires.
  */
-TEST(counters_match_chunking)
+TEST(counters_match_blocks)
 {
-	long long before[NR_EMU_KEYS], held[NR_EMU_KEYS], after[NR_EMU_KEYS];
+	long long before[NR_EMU_KEYS], held[NR_EMU_KEYS], freed[NR_EMU_KEYS];
+	long long after[NR_EMU_KEYS];
 	int buf = -1;
 
 	NEED_EMU();
 	NEED_HEAP();
+	ASSERT_EQ(0, drop_caches());
 	emu_snapshot(before);
 	ASSERT_EQ(0, heap_alloc(CC_HEAP, 5 * SZ_1M, &buf));
 	emu_snapshot(held);
 	close(buf);
+	emu_snapshot(freed);
+	ASSERT_EQ(0, drop_caches());
 	emu_snapshot(after);
 
-	EXPECT_EQ(before[0] + 5, held[0]);		/* to_shared_calls */
-	EXPECT_EQ(before[1] + 5 * 256, held[1]);	/* to_shared_pages */
-	EXPECT_EQ(before[6] + 5 * 256, held[6]);	/* shared_frames */
-	EXPECT_EQ(before[2] + 5, after[2]);		/* to_private_calls */
-	EXPECT_EQ(before[3] + 5 * 256, after[3]);	/* to_private_pages */
-	EXPECT_EQ(before[4], after[4]);			/* aligned_2m */
-	EXPECT_EQ(before[5] + 10, after[5]);		/* splits */
+	EXPECT_EQ(before[0] + 3, held[0]);		/* to_shared_calls */
+	EXPECT_EQ(before[1] + 3 * 512, held[1]);	/* to_shared_pages */
+	EXPECT_EQ(before[4] + 3, held[4]);		/* aligned_2m */
+	EXPECT_EQ(before[5], held[5]);			/* splits */
+	EXPECT_EQ(before[6] + 3 * 512, held[6]);	/* shared_frames */
+	EXPECT_EQ(held[2], freed[2]);			/* to_private_calls */
+	EXPECT_EQ(held[6], freed[6]);			/* shared_frames */
+	EXPECT_EQ(before[2] + 3, after[2]);		/* to_private_calls */
+	EXPECT_EQ(before[3] + 3 * 512, after[3]);	/* to_private_pages */
+	EXPECT_EQ(before[5], after[5]);			/* splits */
 	EXPECT_EQ(before[6], after[6]);			/* shared_frames */
 	EXPECT_EQ(before[7], after[7]);			/* violations */
 }

@@ -243,4 +243,80 @@ static inline size_t count_not(const uint8_t *p, size_t len, uint8_t val)
 	return n;
 }
 
+/*
+ * Conversion failures, through the emulator's fault attribute cc_emu/fail
+ * (the kernel's fault-injection framework). should_fail() is called with
+ * size 1, so "space" counts conversions.
+ */
+#define EMU_FAIL_DIR	EMU_DIR "/fail"
+
+static inline int emu_fail_write(const char *file, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), EMU_FAIL_DIR "/%s", file);
+	return write_string(path, val);
+}
+
+static inline void inject_off(void)
+{
+	emu_fail_write("probability", "0");
+	emu_fail_write("times", "0");
+	/* A debugfs u32: a negative errno is written as its two's complement. */
+	write_string(EMU_DIR "/fail_errno", "4294967291");
+	write_string("/proc/self/make-it-fail", "0");
+}
+
+/* Make the nth conversion from now, in this task only, fail with @err. */
+static inline int inject_nth(int nth, int err)
+{
+	char buf[32];
+	int ret;
+
+	inject_off();
+	snprintf(buf, sizeof(buf), "%u", (unsigned int)err);
+	ret = write_string(EMU_DIR "/fail_errno", buf);
+	ret = ret ?: emu_fail_write("interval", "1");
+	ret = ret ?: emu_fail_write("times", "1");
+	snprintf(buf, sizeof(buf), "%d", nth);
+	ret = ret ?: emu_fail_write("space", buf);
+	ret = ret ?: emu_fail_write("task-filter", "Y");
+	ret = ret ?: emu_fail_write("verbose", "0");
+	ret = ret ?: write_string("/proc/self/make-it-fail", "1");
+	ret = ret ?: emu_fail_write("probability", "100");
+	return ret;
+}
+
+/* "tdx" or "snp": how this boot's failed conversions leave their range. */
+static inline bool shape_is_snp(void)
+{
+	char buf[16] = "";
+	FILE *f = fopen(EMU_DIR "/fail_shape", "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	return !strncmp(buf, "snp", 3);
+}
+
+#define HEAP_STATS	"/sys/kernel/debug/dma_heap/system_cc_shared/stats"
+#define POOL_MAX_MB	"/sys/module/system_cc_shared/parameters/pool_max_mb"
+
+static inline long long heap_stat(const char *key)
+{
+	long long v = -1;
+
+	if (read_key(HEAP_STATS, key, &v))
+		return -1;
+	return v;
+}
+
+/* Empty the pool of shared blocks (the shrinker runs on drop_caches). */
+static inline int drop_caches(void)
+{
+	return write_string("/proc/sys/vm/drop_caches", "2");
+}
+
 #endif /* CCHEAP_TEST_H */

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cc-pool: system_cc_shared converts whole 2 MiB blocks and keeps a pool
+ * of them (system_cc_shared.c). What the emulator counts is what real
+ * hardware would do, so the targets are counts:
+ *
+ *  - a cold allocation of 2 MiB or more converts whole aligned blocks
+ *    only: no 4 KiB page-state operation, no large-page split, and
+ *    DirectMap4k does not grow;
+ *  - warm alloc/free cycles convert nothing;
+ *  - every new buffer reads zero, also after the host wrote into its
+ *    pooled frames;
+ *  - the pool stays under its cap, is given back on drop_caches and under
+ *    memory pressure (with the shared frames back to their baseline), is
+ *    accounted as reclaimable, and nothing is OOM-killed;
+ *  - a failed conversion at a refill, a trim or a shrink leaks only the
+ *    block concerned, counted, with no emulator violation.
+ *
+ * Mainline has no pool: there these fail, as expected (ledger: feat-pool).
+ */
+#include <sys/sysinfo.h>
+
+#include "ccheap_test.h"
+#include "kselftest_harness.h"
+
+#define CC_HEAP		"system_cc_shared"
+#define BLOCK		((long long)SZ_2M)
+#define BLOCK_PAGES	512
+
+/* A /proc/meminfo value, in KiB, or -1. */
+static long long meminfo(const char *key)
+{
+	char line[256], k[64];
+	long long v, found = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %lld", k, &v) == 2 && !strcmp(k, key))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+static long long oom_kills(void)
+{
+	long long v = -1;
+
+	return read_key("/proc/vmstat", "oom_kill", &v) ? -1 : v;
+}
+
+static int set_pool_max(unsigned int mb)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%u", mb);
+	return write_string(POOL_MAX_MB, buf);
+}
+
+/* Allocate and free @n buffers of @len at once: they end up in the pool. */
+static int cycle_many(size_t len, int n)
+{
+	int fds[64], i, ret = 0;
+
+	if (n > 64)
+		return -EINVAL;
+	for (i = 0; i < n && !ret; i++)
+		ret = heap_alloc(CC_HEAP, len, &fds[i]);
+	if (ret)
+		i--;
+	while (i-- > 0)
+		close(fds[i]);
+	return ret;
+}
+
+FIXTURE(pool) {
+	char pool_max[32];
+	long long shared0, viol0;
+};
+
+FIXTURE_SETUP(pool)
+{
+	FILE *f;
+
+	self->pool_max[0] = '\0';
+	if (!emulated())
+		SKIP(return, "not booted with cc_emulation=on");
+	if (!heap_present(CC_HEAP))
+		SKIP(return, "no " CC_HEAP " heap");
+	f = fopen(POOL_MAX_MB, "r");
+	ASSERT_NE(NULL, f) TH_LOG("no pool: " POOL_MAX_MB " is missing");
+	if (!fgets(self->pool_max, sizeof(self->pool_max), f))
+		self->pool_max[0] = '\0';
+	fclose(f);
+	ASSERT_LE(0, heap_stat("pool_bytes")) TH_LOG("no pool counters in " HEAP_STATS);
+	ASSERT_EQ(0, drop_caches());
+	ASSERT_EQ(0, heap_stat("pool_bytes"));
+	self->shared0 = emu_stat("shared_frames");
+	self->viol0 = emu_stat("violations");
+}
+
+FIXTURE_TEARDOWN(pool)
+{
+	inject_off();
+	if (self->pool_max[0])
+		write_string(POOL_MAX_MB, self->pool_max);
+	drop_caches();
+	/* Whatever a case did, no frame is shared that was not before, bar leaks. */
+	if (self->pool_max[0])
+		EXPECT_EQ(self->viol0, emu_stat("violations"));
+}
+
+/* Cold allocations of 2 MiB and more convert whole blocks only. */
+TEST_F(pool, cold_allocations_convert_whole_blocks)
+{
+	static const size_t sizes[] = { 2 * SZ_1M, 3 * SZ_1M, 4 * SZ_1M, 6 * SZ_1M, 16 * SZ_1M };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		long long calls0, aligned0, splits0, ops4k0, ops2m0, dm4k0, blocks;
+		int buf;
+
+		ASSERT_EQ(0, drop_caches());
+		calls0 = emu_stat("to_shared_calls");
+		aligned0 = emu_stat("aligned_2m");
+		splits0 = emu_stat("splits");
+		ops4k0 = emu_stat("ops_4k");
+		ops2m0 = emu_stat("ops_2m");
+		dm4k0 = meminfo("DirectMap4k");
+		ASSERT_EQ(0, heap_alloc(CC_HEAP, sizes[i], &buf));
+		blocks = ((long long)sizes[i] + BLOCK - 1) / BLOCK;
+		TH_LOG("%zu MiB: %lld conversions, %lld aligned, %lld splits, ops 4k %lld 2m %lld, DirectMap4k %+lld kB",
+		       sizes[i] >> 20, emu_stat("to_shared_calls") - calls0,
+		       emu_stat("aligned_2m") - aligned0, emu_stat("splits") - splits0,
+		       emu_stat("ops_4k") - ops4k0, emu_stat("ops_2m") - ops2m0,
+		       meminfo("DirectMap4k") - dm4k0);
+		EXPECT_EQ(blocks, emu_stat("to_shared_calls") - calls0);
+		EXPECT_EQ(blocks, emu_stat("aligned_2m") - aligned0);
+		EXPECT_EQ(0, emu_stat("splits") - splits0);
+		EXPECT_EQ(0, emu_stat("ops_4k") - ops4k0);
+		EXPECT_EQ(blocks, emu_stat("ops_2m") - ops2m0);
+		EXPECT_EQ(dm4k0, meminfo("DirectMap4k"));
+		close(buf);
+	}
+}
+
+/*
+ * A quarter of RAM, cold: no 4 KiB page-state operation at all while
+ * blocks can be had (mainline: 262144 per GiB), fallbacks counted apart.
+ */
+TEST_F(pool, no_4k_operations_per_gib)
+{
+	struct sysinfo si;
+	long long ops4k0, fallbacks0;
+	size_t len;
+	int buf = -1;
+
+	ASSERT_EQ(0, sysinfo(&si));
+	len = ((size_t)si.totalram * si.mem_unit / 4) & ~((size_t)SZ_2M - 1);
+	ASSERT_EQ(0, set_pool_max(1024));
+	ops4k0 = emu_stat("ops_4k");
+	fallbacks0 = heap_stat("fallbacks");
+	ASSERT_EQ(0, heap_alloc(CC_HEAP, len, &buf));
+	TH_LOG("%zu MiB cold: %lld 4 KiB operations, %lld fallbacks", len >> 20,
+	       emu_stat("ops_4k") - ops4k0, heap_stat("fallbacks") - fallbacks0);
+	EXPECT_EQ(0, heap_stat("fallbacks") - fallbacks0);
+	EXPECT_EQ(0, emu_stat("ops_4k") - ops4k0);
+	close(buf);
+}
+
+/* Warm cycles, at every size, convert nothing: the pool serves them. */
+TEST_F(pool, warm_cycles_convert_nothing)
+{
+	static const size_t sizes[] = { 64 << 10, SZ_1M, 4 * SZ_1M };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		long long to_shared0, to_private0, hits0;
+		int n, buf;
+
+		ASSERT_EQ(0, heap_alloc(CC_HEAP, sizes[i], &buf));	/* prime */
+		close(buf);
+		to_shared0 = emu_stat("to_shared_calls");
+		to_private0 = emu_stat("to_private_calls");
+		hits0 = heap_stat("pool_hits");
+		for (n = 0; n < 20; n++) {
+			ASSERT_EQ(0, heap_alloc(CC_HEAP, sizes[i], &buf));
+			close(buf);
+		}
+		EXPECT_EQ(to_shared0, emu_stat("to_shared_calls"));
+		EXPECT_EQ(to_private0, emu_stat("to_private_calls"));
+		EXPECT_LE(hits0 + 20, heap_stat("pool_hits"));
+	}
+}
+
+/* Pooled frames the host wrote into read zero in the next buffer. */
+TEST_F(pool, zero_after_host_write)
+{
+	uint8_t *p;
+	int buf = -1;
+
+	ASSERT_EQ(0, heap_alloc(CC_HEAP, BLOCK, &buf));
+	p = mmap(NULL, BLOCK, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0x55, SZ_2M);
+	munmap(p, BLOCK);
+	close(buf);
+	ASSERT_EQ((long long)BLOCK, heap_stat("pool_bytes"));
+	ASSERT_EQ(0, write_string(EMU_DIR "/host_write", "1"));
+	ASSERT_EQ(0, heap_alloc(CC_HEAP, BLOCK, &buf));
+	p = mmap(NULL, BLOCK, PROT_READ, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0U, count_not(p, BLOCK, 0));
+	munmap(p, BLOCK);
+	close(buf);
+}
+
+/* The pool never holds more than its cap; a cap of 0 keeps nothing. */
+TEST_F(pool, cap_bounds_the_pool)
+{
+	long long trims0 = heap_stat("trims");
+
+	ASSERT_EQ(0, set_pool_max(4));
+	ASSERT_EQ(4LL << 20, heap_stat("pool_cap_bytes"));
+	ASSERT_EQ(0, cycle_many(BLOCK, 8));
+	EXPECT_GE(4LL << 20, heap_stat("pool_bytes"));
+	EXPECT_LE(trims0 + 6, heap_stat("trims"));
+	ASSERT_EQ(0, set_pool_max(0));
+	ASSERT_EQ(0, cycle_many(BLOCK, 2));
+	EXPECT_EQ(0, heap_stat("pool_bytes"));
+	EXPECT_EQ(self->shared0, emu_stat("shared_frames"));
+}
+
+/* drop_caches gives the pool back, and the shared frames with it. */
+TEST_F(pool, drop_caches_empties_pool)
+{
+	long long freed0 = heap_stat("shrinker_freed"), leaked0 = heap_stat("leaked_pages");
+
+	ASSERT_EQ(0, cycle_many(BLOCK, 8));
+	EXPECT_EQ(8LL * BLOCK, heap_stat("pool_bytes"));
+	EXPECT_EQ(self->shared0 + 8 * BLOCK_PAGES, emu_stat("shared_frames"));
+	ASSERT_EQ(0, drop_caches());
+	EXPECT_EQ(0, heap_stat("pool_bytes"));
+	EXPECT_LE(freed0 + 8, heap_stat("shrinker_freed"));
+	EXPECT_EQ(self->shared0 + heap_stat("leaked_pages") - leaked0, emu_stat("shared_frames"));
+}
+
+/* Pooled memory is reclaimable kernel memory: KReclaimable shows it. */
+TEST_F(pool, pool_is_reclaimable)
+{
+	long long before = meminfo("KReclaimable"), after;
+
+	ASSERT_LE(0, before);
+	ASSERT_EQ(0, cycle_many(BLOCK, 8));
+	after = meminfo("KReclaimable");
+	TH_LOG("KReclaimable %lld -> %lld kB with %lld kB pooled", before, after,
+	       heap_stat("pool_bytes") >> 10);
+	/* Other reclaimable memory may move a little meanwhile. */
+	EXPECT_LE(before + (8LL * BLOCK >> 10) - 1024, after);
+}
+
+/*
+ * Memory the pool holds goes to whoever needs it: a plain system buffer
+ * that needs more than is free besides the pool gets it, the pool
+ * shrinks, and nothing is OOM-killed.
+ */
+TEST_F(pool, pressure_takes_from_pool)
+{
+	long long oom0 = oom_kills(), freed0 = heap_stat("shrinker_freed");
+	struct sysinfo si;
+	size_t pooled, want;
+	int fds[32], i, n, buf = -1, ret;
+
+	ASSERT_LE(0, oom0);
+	ASSERT_EQ(0, sysinfo(&si));
+	ASSERT_EQ(0, set_pool_max(2048));
+	/* Pool about half of RAM. */
+	pooled = (size_t)si.totalram * si.mem_unit / 2;
+	n = pooled / (16 * SZ_1M);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, heap_alloc(CC_HEAP, 16 * SZ_1M, &fds[i]));
+	while (i-- > 0)
+		close(fds[i]);
+	TH_LOG("pooled %lld MiB; MemFree %lld MiB, MemAvailable %lld MiB",
+	       heap_stat("pool_bytes") >> 20, meminfo("MemFree") >> 10,
+	       meminfo("MemAvailable") >> 10);
+	/* More than is free without the pool, less than is available with it. */
+	ASSERT_EQ(0, sysinfo(&si));
+	want = (size_t)si.freeram * si.mem_unit + 64 * SZ_1M;
+	ret = heap_alloc("system", want, &buf);
+	TH_LOG("system buffer of %zu MiB: %s; pool now %lld MiB", want >> 20,
+	       ret ? strerror(-ret) : "allocated", heap_stat("pool_bytes") >> 20);
+	EXPECT_EQ(0, ret);
+	if (!ret)
+		close(buf);
+	EXPECT_LT(freed0, heap_stat("shrinker_freed"));
+	EXPECT_EQ(oom0, oom_kills());
+}
+
+/*
+ * Conversions that fail at the pool's own sites leak the block concerned,
+ * counted, and nothing else: a refill (a new block made shared), a trim
+ * (a block beyond the cap made private on free), a shrink (drop_caches).
+ */
+FIXTURE(pool_fault) {
+	char pool_max[32];
+	long long shared0, leaked0, viol0, redundant0;
+};
+
+FIXTURE_VARIANT(pool_fault) {
+	int site;	/* 0 refill, 1 trim, 2 shrink */
+};
+
+FIXTURE_VARIANT_ADD(pool_fault, refill) { .site = 0 };
+FIXTURE_VARIANT_ADD(pool_fault, trim) { .site = 1 };
+FIXTURE_VARIANT_ADD(pool_fault, shrink) { .site = 2 };
+
+FIXTURE_SETUP(pool_fault)
+{
+	FILE *f;
+
+	self->pool_max[0] = '\0';
+	if (!emulated())
+		SKIP(return, "not booted with cc_emulation=on");
+	if (!heap_present(CC_HEAP))
+		SKIP(return, "no " CC_HEAP " heap");
+	f = fopen(POOL_MAX_MB, "r");
+	ASSERT_NE(NULL, f) TH_LOG("no pool: " POOL_MAX_MB " is missing");
+	if (!fgets(self->pool_max, sizeof(self->pool_max), f))
+		self->pool_max[0] = '\0';
+	fclose(f);
+	ASSERT_TRUE(path_exists(EMU_FAIL_DIR "/probability"));
+	ASSERT_EQ(0, drop_caches());
+	self->shared0 = emu_stat("shared_frames");
+	self->leaked0 = heap_stat("leaked_pages");
+	self->viol0 = emu_stat("violations");
+	self->redundant0 = emu_stat("redundant_to_private");
+}
+
+FIXTURE_TEARDOWN(pool_fault)
+{
+	inject_off();
+	if (self->pool_max[0])
+		write_string(POOL_MAX_MB, self->pool_max);
+}
+
+TEST_F(pool_fault, leaks_only_the_block)
+{
+	long long converted = shape_is_snp() ? BLOCK_PAGES : BLOCK_PAGES / 2;
+	long long left;
+	int buf = -1, ret;
+
+	switch (variant->site) {
+	case 0:
+		ASSERT_EQ(0, inject_nth(1, -EIO));
+		ret = heap_alloc(CC_HEAP, BLOCK, &buf);
+		inject_off();
+		EXPECT_EQ(-EIO, ret);
+		if (!ret)
+			close(buf);
+		left = converted;	/* made shared in part or whole */
+		break;
+	case 1:
+		ASSERT_EQ(0, set_pool_max(0));
+		ASSERT_EQ(0, heap_alloc(CC_HEAP, BLOCK, &buf));
+		ASSERT_EQ(0, inject_nth(1, -EIO));
+		close(buf);
+		inject_off();
+		left = BLOCK_PAGES - converted;	/* made private in part or whole */
+		break;
+	default:
+		ASSERT_EQ(0, heap_alloc(CC_HEAP, BLOCK, &buf));
+		close(buf);
+		ASSERT_EQ((long long)BLOCK, heap_stat("pool_bytes"));
+		ASSERT_EQ(0, inject_nth(1, -EIO));
+		drop_caches();
+		inject_off();
+		left = BLOCK_PAGES - converted;
+		break;
+	}
+	EXPECT_EQ(self->leaked0 + BLOCK_PAGES, heap_stat("leaked_pages"));
+	EXPECT_EQ(0, heap_stat("pool_bytes"));
+	ASSERT_EQ(0, drop_caches());
+	EXPECT_EQ(self->shared0 + left, emu_stat("shared_frames"));
+	EXPECT_EQ(self->viol0, emu_stat("violations"));
+	EXPECT_EQ(self->redundant0, emu_stat("redundant_to_private"));
+}
+
+TEST_HARNESS_MAIN
