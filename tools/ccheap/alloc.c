@@ -261,7 +261,7 @@ int cmd_alloc(struct ccheap_ctx *ctx, const struct ccheap_args *args)
 	}
 	fd = st.fd;
 	st.frames_alloc = shared_frames(st.emu);
-	st.heap_stats_ok = !kv_read(HEAP_STATS, &st.heap_stats);
+	st.heap_stats_ok = !heap_stats_read(&st.heap_stats, NULL);
 	if (args->hold)
 		return hold(ctx, &st, fd);
 	ret = free_buffer(ctx, &st);

@@ -27,6 +27,8 @@ static const struct ccheap_opt bench_opts[] = {
 	{ "iterations", "N", OPT_ITERATIONS,
 	  "alloc/free cycles per size and heap (default "
 	  CCHEAP_XSTR(BENCH_DEFAULT_ITER) ")" },
+	{ "phase", "PHASE", OPT_PHASE,
+	  "cold (pool emptied), warm (pool kept) or both (default)" },
 	{ "heap", "NAME", OPT_HEAP,
 	  "heap to compare with system (default: the shared heap)" },
 	{ "device", NULL, OPT_DEVICE,

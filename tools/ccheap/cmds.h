@@ -18,6 +18,10 @@
 #define BENCH_DEFAULT_ITER	20
 #define BENCH_MAX_ITER		1000000
 #define BENCH_MAX_SIZES		16
+/* bench --phase: a mask of these (default both) */
+#define BENCH_PHASE_COLD	1u	/* the pool emptied before every cycle */
+#define BENCH_PHASE_WARM	2u	/* the pool kept, after a priming cycle */
+#define BENCH_PHASE_BOTH	(BENCH_PHASE_COLD | BENCH_PHASE_WARM)
 
 /* Output is laid out for this many columns. */
 #define CCHEAP_COLS		80
@@ -38,6 +42,7 @@ enum ccheap_opt_id {
 	OPT_ITERATIONS,
 	OPT_DEVICE,
 	OPT_PROGRESS,
+	OPT_PHASE,
 };
 
 struct ccheap_opt {

@@ -15,6 +15,13 @@ int cmd_info(struct ccheap_ctx *ctx, const struct ccheap_args *args);
 int cmd_alloc(struct ccheap_ctx *ctx, const struct ccheap_args *args);
 int cmd_bench(struct ccheap_ctx *ctx, const struct ccheap_args *args);
 
+/*
+ * Tests: one alloc/free cycle of bench is a call of @fn with the heap's
+ * name and the size instead (NULL: the real one). 0 or -errno.
+ */
+typedef int (*bench_cycle_hook)(const char *heap, uint64_t size);
+void bench_set_cycle_hook(bench_cycle_hook fn);
+
 /* Shared by the commands (info.c) */
 void json_kvset(struct json *j, const char *key, bool ok,
 		const struct kvset *set);

@@ -182,6 +182,17 @@ static int set_opt(struct ccheap_args *a, const struct ccheap_opt *o,
 			return usage_err(msg, len, "%s: --sizes '%s' %s",
 					 cmd, val, value_error(ret));
 		break;
+	case OPT_PHASE:
+		if (!strcmp(val, "cold"))
+			a->phases = BENCH_PHASE_COLD;
+		else if (!strcmp(val, "warm"))
+			a->phases = BENCH_PHASE_WARM;
+		else if (!strcmp(val, "both"))
+			a->phases = BENCH_PHASE_BOTH;
+		else
+			return usage_err(msg, len, "%s: --phase '%s' is not "
+					 "cold, warm or both", cmd, val);
+		break;
 	case OPT_ITERATIONS:
 		ret = parse_count(val, BENCH_MAX_ITER, &a->iterations);
 		if (ret == -ERANGE)
@@ -298,6 +309,7 @@ int parse_args(int argc, char **argv, struct ccheap_args *a,
 
 	memset(a, 0, sizeof(*a));
 	a->iterations = BENCH_DEFAULT_ITER;
+	a->phases = BENCH_PHASE_BOTH;
 	/* The default list is valid; parsing it keeps one source of truth. */
 	ret = parse_size_list(BENCH_DEFAULT_SIZES, a->sizes, BENCH_MAX_SIZES,
 			      &a->nr_sizes);

@@ -30,6 +30,7 @@ struct ccheap_args {
 	uint64_t sizes[BENCH_MAX_SIZES];
 	unsigned int nr_sizes;
 	unsigned long iterations;
+	unsigned int phases;		/* BENCH_PHASE_* mask */
 };
 
 /*

@@ -98,6 +98,48 @@ int kv_get(const struct kvset *set, const char *key, long long *val)
 	return -ENOENT;
 }
 
+int heap_stats_read(struct kvset *set, const char **path)
+{
+	int err = kv_read(HEAP_STATS, set), old;
+
+	if (path)
+		*path = HEAP_STATS;
+	if (!is_absent(err))
+		return err;
+	/* Kernels before the heap's debugfs directory moved */
+	old = kv_read(HEAP_STATS_OLD, set);
+	if (is_absent(old))
+		return err;
+	if (path)
+		*path = HEAP_STATS_OLD;
+	return old;
+}
+
+int sys_write_str(const char *path, const char *text)
+{
+	char p[PATH_MAX];
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd, ret = sys_path(p, sizeof(p), path);
+
+	if (ret)
+		return ret;
+	/* No O_CREAT: a file the kernel does not offer is an error. */
+	fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do {
+		n = write(fd, text, len);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;
+	if (close(fd) && !ret)
+		ret = -errno;
+	return ret;
+}
+
 int sys_read_number(const char *path, long long *val)
 {
 	char buf[64], *end;
@@ -406,9 +448,9 @@ static void probe_counters(struct ccheap_sys *s)
 	if (s->emu)
 		kv_detail(p, &s->emu_stats);
 
-	err = kv_read(HEAP_STATS, &s->heap_stats);
+	err = heap_stats_read(&s->heap_stats, &s->heap_stats_path);
 	s->heap_stats_ok = !err;
-	p = add_probe(s, "heap_stats", HEAP_STATS, err);
+	p = add_probe(s, "heap_stats", s->heap_stats_path, err);
 	if (s->heap_stats_ok)
 		kv_detail(p, &s->heap_stats);
 }

@@ -18,7 +18,10 @@
 #define HEAP_SHARED		"system_cc_shared"	/* mainline name */
 #define HEAP_SHARED_EARLY	"system_cc_decrypted"	/* early name */
 #define EMU_STATS		"/sys/kernel/debug/cc_emu/stats"
-#define HEAP_STATS		"/sys/kernel/debug/system_cc_shared/stats"
+#define HEAP_STATS		"/sys/kernel/debug/dma_heap/system_cc_shared/stats"
+#define HEAP_STATS_OLD		"/sys/kernel/debug/system_cc_shared/stats"
+#define POOL_MAX_MB		"/sys/module/system_cc_shared/parameters/pool_max_mb"
+#define DROP_CACHES		"/proc/sys/vm/drop_caches"
 #define SWIOTLB_NSLABS		"/sys/kernel/debug/swiotlb/io_tlb_nslabs"
 #define SWIOTLB_USED		"/sys/kernel/debug/swiotlb/io_tlb_used"
 #define SWIOTLB_SLAB_BYTES	2048
@@ -27,7 +30,7 @@
 	"/sys/devices/system/clocksource/clocksource0/current_clocksource"
 
 #define SYS_KEY_MAX		48
-#define SYS_KV_MAX		48
+#define SYS_KV_MAX		64
 #define SYS_MAX_HEAPS		32
 #define SYS_MAX_PROBES		12
 #define SYS_DETAIL_MAX		96
@@ -104,6 +107,7 @@ struct ccheap_sys {
 	bool emu;			/* emulator counters read */
 	struct kvset emu_stats;
 	bool heap_stats_ok;		/* heap counters read */
+	const char *heap_stats_path;	/* HEAP_STATS or HEAP_STATS_OLD */
 	struct kvset heap_stats;
 };
 
@@ -118,8 +122,16 @@ int sys_stat(const char *path);
 int kv_read(const char *path, struct kvset *set);
 /* 0 and *val, or -ENOENT */
 int kv_get(const struct kvset *set, const char *key, long long *val);
+/*
+ * The shared heap's counters: HEAP_STATS, else the older HEAP_STATS_OLD.
+ * 0 or -errno; *path (if not NULL) is the file read, or HEAP_STATS.
+ */
+int heap_stats_read(struct kvset *set, const char **path);
 /* A file holding one non-negative number: 0 or -errno */
 int sys_read_number(const char *path, long long *val);
+
+/* Write @text to @path (a /proc or /sys file): 0 or -errno */
+int sys_write_str(const char *path, const char *text);
 
 /* MemTotal of /proc/meminfo in bytes: 0 or -errno */
 int sys_mem_total(uint64_t *bytes);

@@ -710,6 +710,9 @@ static void test_usage_errors(void)
 		{ ARGV("bench", "--sizes", "99999999999G"), "too large" },
 		{ ARGV("bench", "--sizes", "0"), "must not be 0" },
 		{ ARGV("bench", "4K"), "unexpected argument '4K'" },
+		{ ARGV("bench", "--phase", "hot"),
+		  "--phase 'hot' is not cold, warm or both" },
+		{ ARGV("bench", "--phase"), "needs an argument PHASE" },
 		{ ARGV("help", "nope"), "unknown command 'nope'" },
 		{ ARGV("help", "info", "alloc"), "unexpected argument 'alloc'" },
 		{ ARGV("help", "--json"), "unknown option '--json'" },
@@ -753,6 +756,8 @@ static void test_args_ok(void)
 	char *v5[] = { "ccheap", "alloc", "--help", NULL };
 	char *v6[] = { "ccheap", "-h", NULL };
 	char *v7[] = { "ccheap", "help", "bench", NULL };
+	char *v8[] = { "ccheap", "bench", "--phase", "cold", NULL };
+	char *v9[] = { "ccheap", "bench", "--phase=warm", NULL };
 
 	ok(!parse_args(7, v1, &a, msg, sizeof(msg)) && a.cmd->id == CMD_ALLOC &&
 	   a.size == 4096 && !strcmp(a.heap, "system") && a.hold && a.json,
@@ -762,8 +767,8 @@ static void test_args_ok(void)
 	   "args: alloc --heap=x -- 2M");
 	ok(!parse_args(2, v3, &a, msg, sizeof(msg)) && a.cmd->id == CMD_BENCH &&
 	   a.nr_sizes == 5 && a.sizes[3] == 2 << 20 &&
-	   a.iterations == BENCH_DEFAULT_ITER && !a.device && !a.heap,
-	   "args: bench defaults");
+	   a.iterations == BENCH_DEFAULT_ITER && !a.device && !a.heap &&
+	   a.phases == BENCH_PHASE_BOTH, "args: bench defaults");
 	ok(!parse_args(8, v4, &a, msg, sizeof(msg)) && a.nr_sizes == 2 &&
 	   a.sizes[1] == 2 << 20 && a.iterations == 3 && a.device &&
 	   a.progress && a.json, "args: bench with every option");
@@ -773,6 +778,10 @@ static void test_args_ok(void)
 	   !a.topic, "args: -h");
 	ok(!parse_args(3, v7, &a, msg, sizeof(msg)) && a.cmd->id == CMD_HELP &&
 	   !strcmp(a.topic, "bench"), "args: help bench");
+	ok(!parse_args(4, v8, &a, msg, sizeof(msg)) &&
+	   a.phases == BENCH_PHASE_COLD, "args: bench --phase cold");
+	ok(!parse_args(3, v9, &a, msg, sizeof(msg)) &&
+	   a.phases == BENCH_PHASE_WARM, "args: bench --phase=warm");
 }
 
 static void test_help(void)
@@ -1109,6 +1118,495 @@ static void test_alloc_errors(void)
 	fix_done(&fx);
 }
 
+/* ---- reading the JSON back ---- */
+
+/* Step over the members of the object or array at v->p until @seg */
+static bool jp_step(struct jv *v, const char *seg, size_t seglen)
+{
+	bool obj = *v->p == '{';
+	char close = obj ? '}' : ']';
+	long want = obj ? 0 : atol(seg), i;
+	const char *key;
+
+	if (*v->p != '{' && *v->p != '[')
+		return false;
+	v->p++;
+	for (i = 0;; i++) {
+		jv_ws(v);
+		if (*v->p == close)
+			return false;
+		if (obj) {
+			key = v->p + 1;
+			if (!jv_string(v))
+				return false;
+			jv_ws(v);
+			if (*v->p++ != ':')
+				return false;
+			jv_ws(v);
+			if (!strncmp(key, seg, seglen) && key[seglen] == '"')
+				return true;
+		} else if (i == want) {
+			jv_ws(v);
+			return true;
+		}
+		if (!jv_value(v))
+			return false;
+		jv_ws(v);
+		if (*v->p == ',')
+			v->p++;
+	}
+}
+
+/*
+ * The value at @path ("phases.cold.results.0.size") of the JSON document
+ * @doc as text ("3", "null", "\"x\""; "{" or "[" for a container) in @out
+ */
+static bool json_at(const char *doc, const char *path, char *out, size_t len)
+{
+	struct jv v = { .p = doc };
+	const char *start;
+	size_t n;
+
+	for (;;) {
+		jv_ws(&v);
+		if (!*path)
+			break;
+		n = strcspn(path, ".");
+		if (!jp_step(&v, path, n))
+			return false;
+		path += n;
+		if (*path == '.')
+			path++;
+	}
+	start = v.p;
+	if (*v.p == '{' || *v.p == '[') {
+		snprintf(out, len, "%c", *v.p);
+		return true;
+	}
+	if (!jv_value(&v))
+		return false;
+	snprintf(out, len, "%.*s", (int)(v.p - start), start);
+	return true;
+}
+
+/* The value at @path of @doc is @want */
+static void json_is(const char *name, const char *doc, const char *path,
+		    const char *want)
+{
+	char got[128] = "(no such member)";
+
+	json_at(doc, path, got, sizeof(got));
+	if (!ok(!strcmp(got, want), "%s: %s = %s", name, path, want))
+		diag("got %s", got);
+}
+
+static void test_json_at(void)
+{
+	static const char doc[] =
+		"{\"a\": {\"b\": [1, {\"c\": \"x\"}], \"bb\": null}, \"d\": 2.5}";
+	char v[32];
+
+	ok(json_at(doc, "a.b.1.c", v, sizeof(v)) && !strcmp(v, "\"x\"") &&
+	   json_at(doc, "a.b.0", v, sizeof(v)) && !strcmp(v, "1") &&
+	   json_at(doc, "a.bb", v, sizeof(v)) && !strcmp(v, "null") &&
+	   json_at(doc, "d", v, sizeof(v)) && !strcmp(v, "2.5") &&
+	   json_at(doc, "a.b", v, sizeof(v)) && !strcmp(v, "[") &&
+	   !json_at(doc, "a.b.2", v, sizeof(v)) &&
+	   !json_at(doc, "a.c", v, sizeof(v)) &&
+	   !json_at(doc, "a.b.0.x", v, sizeof(v)), "json_at self-check");
+}
+
+/* ---- bench against a fake kernel ---- */
+
+/*
+ * The hook that stands in for the alloc/free cycles: a small model of the
+ * shared heap with a pool of 2 MiB blocks, that writes the counters the
+ * bench reads into the fixture, as the kernel would. A drop_caches write
+ * empties the pool when the next cycle runs.
+ */
+static struct fake_kernel {
+	bool new_keys;			/* the emulator's and pool's new keys */
+	bool emu;			/* write the emulator's counters */
+	const char *heap_stats;		/* where the heap's go, or NULL */
+	long long pool_blocks;
+	long long emu_v[11], heap_v[9];
+	unsigned long sys_cycles, drops;
+	int fail_shared;		/* -errno for every shared cycle */
+} fk;
+
+static const char *const fk_emu_keys[11] = {
+	"to_shared_calls", "to_shared_pages", "to_private_calls",
+	"to_private_pages", "aligned_2m", "splits", "ops_4k", "ops_2m",
+	"tlb_flushes", "modeled_ns_snp", "modeled_ns_tdx",
+};
+#define FK_OLD_EMU_KEYS	6	/* the first six are the old ones */
+static const char *const fk_heap_keys[9] = {
+	"to_shared", "to_private", "failed_to_shared", "failed_to_private",
+	"pool_hits", "pool_misses", "blocks_to_shared", "blocks_to_private",
+	"pool_bytes",
+};
+#define FK_OLD_HEAP_KEYS 4
+
+static void fk_write(const char *rel, const char *const *keys,
+		     const long long *v, unsigned int n, const char *extra)
+{
+	char path[512];
+	unsigned int i;
+	FILE *f;
+
+	if (sys_path(path, sizeof(path), rel) || !(f = fopen(path, "w"))) {
+		perror(rel);
+		exit(1);
+	}
+	fputs(extra, f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s %lld\n", keys[i], v[i]);
+	fclose(f);
+}
+
+static void fk_publish(void)
+{
+	if (fk.emu)
+		fk_write(EMU_STATS, fk_emu_keys, fk.emu_v,
+			 fk.new_keys ? 11 : FK_OLD_EMU_KEYS,
+			 "shared_frames 7\nviolations 0\n");
+	if (fk.heap_stats)
+		fk_write(fk.heap_stats, fk_heap_keys, fk.heap_v,
+			 fk.new_keys ? 9 : FK_OLD_HEAP_KEYS,
+			 "buffers 0\nleaked_pages 0\n");
+}
+
+/* Was "2" written to drop_caches since the last look? Then forget it. */
+static bool fk_dropped(void)
+{
+	char path[512], buf[8] = "";
+	bool dropped;
+	FILE *f;
+
+	if (sys_path(path, sizeof(path), DROP_CACHES) ||
+	    !(f = fopen(path, "r")))
+		return false;
+	dropped = fgets(buf, sizeof(buf), f) && !strcmp(buf, "2\n");
+	fclose(f);
+	if (dropped) {
+		f = fopen(path, "w");
+		if (f)
+			fclose(f);
+	}
+	return dropped;
+}
+
+static int fk_cycle(const char *heap, uint64_t size)
+{
+	long long pages = (long long)(size / 4096);
+	long long blocks = (long long)((size + (2 << 20) - 1) / (2 << 20));
+	bool large = size >= 2 << 20;
+
+	if (fk_dropped()) {
+		fk.drops++;
+		fk.pool_blocks = 0;
+	}
+	if (!strcmp(heap, HEAP_SYSTEM)) {
+		fk.sys_cycles++;
+		return 0;
+	}
+	if (fk.fail_shared)
+		return fk.fail_shared;
+	if (fk.new_keys && fk.pool_blocks >= blocks) {
+		fk.heap_v[4]++;				/* pool_hits */
+		fk_publish();
+		return 0;
+	}
+	if (fk.new_keys)
+		fk.heap_v[5]++;				/* pool_misses */
+	fk.emu_v[0]++;					/* to_shared_calls */
+	fk.emu_v[1] += pages;
+	fk.emu_v[4] += large ? blocks : 0;		/* aligned_2m */
+	fk.emu_v[5] += large ? 0 : 1;			/* splits */
+	fk.emu_v[6] += large ? 0 : pages;		/* ops_4k */
+	fk.emu_v[7] += large ? blocks : 0;		/* ops_2m */
+	fk.emu_v[9] += pages * 1000;			/* modeled_ns_snp */
+	fk.emu_v[10] += pages * 2000;			/* modeled_ns_tdx */
+	fk.heap_v[0]++;					/* to_shared */
+	fk.heap_v[6] += blocks;				/* blocks_to_shared */
+	if (fk.new_keys) {
+		/* the free keeps the blocks in the pool */
+		fk.pool_blocks = blocks > fk.pool_blocks ? blocks :
+				 fk.pool_blocks;
+		fk.heap_v[8] = fk.pool_blocks << 21;	/* pool_bytes */
+	} else {
+		/* no pool: the free converts back */
+		fk.emu_v[2]++;
+		fk.emu_v[3] += pages;
+		fk.heap_v[1]++;
+	}
+	fk_publish();
+	return 0;
+}
+
+/* A guest with both heaps; @new_kernel: every new counter and the pool */
+static void fk_init(struct fixture *fx, bool new_kernel, bool emu)
+{
+	memset(&fk, 0, sizeof(fk));
+	fk.new_keys = new_kernel;
+	fk.emu = emu;
+	fk.heap_stats = new_kernel ? HEAP_STATS : HEAP_STATS_OLD;
+	fix_init(fx, "x86_64");
+	fix_file(fx, "/proc/cpuinfo", CPU_PLAIN);
+	fix_file(fx, HEAP_DIR "/system", "");
+	fix_file(fx, HEAP_DIR "/system_cc_shared", "");
+	/* the files the fake kernel rewrites */
+	if (emu)
+		fix_file(fx, EMU_STATS, "");
+	fix_file(fx, fk.heap_stats, "");
+	if (new_kernel) {
+		fix_file(fx, DROP_CACHES, "");
+		fix_file(fx, POOL_MAX_MB, "64\n");
+	}
+	fk_publish();
+	bench_set_cycle_hook(fk_cycle);
+}
+
+static void fk_done(struct fixture *fx)
+{
+	bench_set_cycle_hook(NULL);
+	fix_done(fx);
+}
+
+/* bench @argv with --json in the fake: exit 0 and valid JSON in r */
+static bool bench_json_run(const char *name, struct run *r,
+			   const char *const *argv)
+{
+	run_argv(r, argv);
+	if (!ok(r->rc == 0 && json_valid(r->out) && !r->err_len,
+		"bench --json, %s: exit 0, valid JSON", name)) {
+		diag("rc %d err %s out %.1500s", r->rc, r->err, r->out);
+		return false;
+	}
+	return true;
+}
+
+static void test_bench_new_kernel(void)
+{
+	const char *n = "new kernel";
+	struct fixture fx;
+	struct run r;
+
+	fk_init(&fx, true, true);
+	if (bench_json_run(n, &r, ARGV("bench", "--sizes", "64K,4M",
+				       "--iterations", "3", "--json"))) {
+		json_is(n, r.out, "phase", "\"both\"");
+		json_is(n, r.out, "results_phase", "\"warm\"");
+		json_is(n, r.out, "heap_stats_path", "\"" HEAP_STATS "\"");
+		json_is(n, r.out, "pool_max_mb", "64");
+		json_is(n, r.out, "pool_cap_bytes", "null");
+		json_is(n, r.out, "notes", "[");
+		json_is(n, r.out, "phases.cold.pool_emptied", "true");
+		json_is(n, r.out, "phases.warm.pool_emptied", "true");
+		/* cold: every cycle misses and converts */
+		json_is(n, r.out, "phases.cold.results.0.size", "65536");
+		json_is(n, r.out, "phases.cold.results.0.shared.cycles", "3");
+		json_is(n, r.out, "phases.cold.results.0.shared."
+			"emulator_deltas.to_shared_calls", "3");
+		json_is(n, r.out, "phases.cold.results.0.shared."
+			"emulator_deltas.to_shared_pages", "48");
+		json_is(n, r.out, "phases.cold.results.0.shared."
+			"emulator_deltas.splits", "3");
+		json_is(n, r.out, "phases.cold.results.0.shared."
+			"emulator_deltas.ops_4k", "48");
+		json_is(n, r.out, "phases.cold.results.0.shared."
+			"emulator_deltas.tlb_flushes", "0");
+		json_is(n, r.out, "phases.cold.results.0.shared."
+			"heap_deltas.pool_misses", "3");
+		json_is(n, r.out, "phases.cold.results.0.shared."
+			"heap_deltas.pool_hits", "0");
+		json_is(n, r.out, "phases.cold.results.0.shared."
+			"heap_deltas.trims", "null");
+		json_is(n, r.out, "phases.cold.results.0.shared."
+			"per_cycle.to_shared_pages", "16.000");
+		json_is(n, r.out, "phases.cold.results.0.shared."
+			"per_cycle.modeled_ns_tdx", "32000.000");
+		json_is(n, r.out, "phases.cold.results.0.shared."
+			"conversions", "3");
+		json_is(n, r.out, "phases.cold.results.0.shared."
+			"conversions_per_cycle", "1.000");
+		json_is(n, r.out, "phases.cold.results.1.shared."
+			"emulator_deltas.aligned_2m", "6");
+		json_is(n, r.out, "phases.cold.results.1.shared."
+			"emulator_deltas.ops_2m", "6");
+		json_is(n, r.out, "phases.cold.results.1.shared."
+			"heap_deltas.blocks_to_shared", "6");
+		json_is(n, r.out, "phases.cold.results.1.shared."
+			"per_cycle.modeled_ns_snp", "1024000.000");
+		/* the system heap converts nothing */
+		json_is(n, r.out, "phases.cold.results.0.system."
+			"emulator_deltas.to_shared_calls", "0");
+		json_is(n, r.out, "phases.cold.results.0.system.device",
+			"null");
+		/* warm: the priming cycle filled the pool */
+		json_is(n, r.out, "phases.warm.results.1.shared."
+			"emulator_deltas.to_shared_calls", "0");
+		json_is(n, r.out, "phases.warm.results.1.shared."
+			"heap_deltas.pool_hits", "3");
+		json_is(n, r.out, "phases.warm.results.1.shared."
+			"per_cycle.pool_hits", "1.000");
+		json_is(n, r.out, "phases.warm.results.1.shared."
+			"pool_bytes_after", "4194304");
+		/* results: the warm rows, as before phases */
+		json_is(n, r.out, "results.1.shared.heap_deltas.pool_hits",
+			"3");
+		json_is(n, r.out, "results.0.system.ok", "true");
+		json_is(n, r.out, "results.0.shared.ok", "true");
+		json_is(n, r.out, "shared_heap", "\"system_cc_shared\"");
+	}
+	/* 2 phases x 2 sizes x (1 + 3) cycles */
+	ok(fk.sys_cycles == 16, "bench: system ran 16 cycles (%lu)",
+	   fk.sys_cycles);
+	run_free(&r);
+
+	memset(fk.emu_v, 0, sizeof(fk.emu_v));
+	run_argv(&r, ARGV("bench", "--sizes", "64K,4M,16M", "--iterations",
+			  "2"));
+	if (!ok(r.rc == 0 && max_line(r.out) <= 100 && !r.err_len &&
+		strstr(r.out, "cold: the pool emptied (drop_caches)") &&
+		strstr(r.out, "warm: the pool kept") &&
+		strstr(r.out, "pool:           pool_max_mb 64\n") &&
+		strstr(r.out, "   snp us     tdx us   hits misses\n") &&
+		/* cold 16M: 8 blocks per cycle, 4096 pages */
+		strstr(r.out, "       shared     1.0   4096.0    8.0     0.0"
+		       "      0.0     8.0     4096.0     8192.0    0.0    1.0\n"),
+		"bench text, new kernel: tables of both phases, 100 columns"))
+		diag("rc %d err %s\n%s", r.rc, r.err, r.out);
+	run_free(&r);
+
+	if (bench_json_run("--phase cold", &r, ARGV("bench", "--sizes", "2M",
+			   "--iterations", "2", "--phase", "cold", "--json"))) {
+		json_is("--phase cold", r.out, "phases.warm", "null");
+		json_is("--phase cold", r.out, "results_phase", "\"cold\"");
+		json_is("--phase cold", r.out,
+			"results.0.shared.heap_deltas.pool_misses", "2");
+	}
+	run_free(&r);
+	if (bench_json_run("--phase warm", &r, ARGV("bench", "--sizes", "2M",
+			   "--iterations", "2", "--phase", "warm", "--json"))) {
+		json_is("--phase warm", r.out, "phases.cold", "null");
+		json_is("--phase warm", r.out,
+			"results.0.shared.heap_deltas.pool_hits", "2");
+	}
+	run_free(&r);
+
+	fk.fail_shared = -ENOMEM;
+	if (bench_json_run("shared heap fails", &r, ARGV("bench", "--sizes",
+			   "64K", "--iterations", "1", "--json"))) {
+		json_is("shared heap fails", r.out, "results.0.shared.ok",
+			"false");
+		json_is("shared heap fails", r.out,
+			"results.0.shared.emulator_deltas", "null");
+		json_is("shared heap fails", r.out,
+			"results.0.ratio_shared_system", "null");
+	}
+	run_free(&r);
+	run_argv(&r, ARGV("bench", "--sizes", "64K", "--iterations", "1"));
+	if (!ok(r.rc == 0 && strstr(r.out, "\n       shared   error\n") &&
+	   strstr(r.out, "note:           64K on system_cc_shared (cold): "),
+	   "bench text: a failed shared heap is an error cell and a note"))
+		diag("rc %d err %s\n%s", r.rc, r.err, r.out);
+	run_free(&r);
+	fk_done(&fx);
+}
+
+static void test_bench_old_kernel(void)
+{
+	const char *n = "old kernel";
+	struct fixture fx;
+	struct run r;
+
+	/* old counters only, the old heap counters' path, no pool, no drop */
+	fk_init(&fx, false, true);
+	if (bench_json_run(n, &r, ARGV("bench", "--sizes", "2M",
+				       "--iterations", "2", "--json"))) {
+		json_is(n, r.out, "heap_stats_path", "\"" HEAP_STATS_OLD "\"");
+		json_is(n, r.out, "pool_max_mb", "null");
+		json_is(n, r.out, "phases.cold.pool_emptied", "false");
+		json_is(n, r.out, "notes.0", "\"cannot write " DROP_CACHES
+			" (No such file or directory): the pool was not "
+			"emptied, so the cold phase is not cold\"");
+		json_is(n, r.out, "results.0.shared.emulator_deltas."
+			"to_shared_calls", "2");
+		json_is(n, r.out, "results.0.shared.emulator_deltas."
+			"to_private_pages", "1024");
+		json_is(n, r.out, "results.0.shared.emulator_deltas.ops_4k",
+			"null");
+		json_is(n, r.out, "results.0.shared.emulator_deltas."
+			"modeled_ns_snp", "null");
+		json_is(n, r.out, "results.0.shared.heap_deltas.to_shared",
+			"2");
+		json_is(n, r.out, "results.0.shared.heap_deltas.pool_hits",
+			"null");
+		json_is(n, r.out, "results.0.shared.per_cycle.ops_2m", "null");
+		json_is(n, r.out, "results.0.shared.per_cycle.to_shared_calls",
+			"1.000");
+		json_is(n, r.out, "results.0.shared.pool_bytes_after", "null");
+		json_is(n, r.out, "results.0.shared.conversions", "4");
+	}
+	run_free(&r);
+	run_argv(&r, ARGV("bench", "--sizes", "64K,2M", "--iterations", "1"));
+	if (!ok(r.rc == 0 && max_line(r.out) <= 100 &&
+		strstr(r.out, "cold: the pool could not be emptied") &&
+		strstr(r.out, "pool:           n/a (no pool_max_mb") &&
+		strstr(r.out, "       shared     1.0    512.0    1.0     0.0"
+		       "        -       -          -          -      -      -\n"),
+		"bench text, old kernel: '-' for what it lacks"))
+		diag("rc %d err %s\n%s", r.rc, r.err, r.out);
+	run_free(&r);
+	fk_done(&fx);
+
+	/* no emulator: the heap's counters only */
+	fk_init(&fx, true, false);
+	if (bench_json_run("no emulator", &r, ARGV("bench", "--sizes", "64K",
+			   "--iterations", "1", "--json"))) {
+		json_is("no emulator", r.out, "conversions_source", "\"heap\"");
+		json_is("no emulator", r.out,
+			"results.0.shared.emulator_deltas", "null");
+		json_is("no emulator", r.out,
+			"results.0.shared.per_cycle.to_shared_calls", "null");
+		json_is("no emulator", r.out,
+			"results.0.shared.heap_deltas.pool_hits", "1");
+	}
+	run_free(&r);
+	fk_done(&fx);
+}
+
+static void test_heap_stats_path(void)
+{
+	struct fixture fx;
+	struct ccheap_sys s;
+	long long v = 0;
+
+	fix_init(&fx, "x86_64");
+	fix_file(&fx, HEAP_STATS_OLD, "to_shared 5\n");
+	ok(!sys_probe(&s) && s.heap_stats_ok &&
+	   !strcmp(s.heap_stats_path, HEAP_STATS_OLD) &&
+	   !kv_get(&s.heap_stats, "to_shared", &v) && v == 5,
+	   "heap counters: the old path when the new one is missing");
+	check_info_json("old heap counters' path",
+			ARGV("\"path\": \"" HEAP_STATS_OLD "\"",
+			     "\"to_shared\": 5"));
+	fix_file(&fx, HEAP_STATS, "to_shared 6\n");
+	ok(!sys_probe(&s) && s.heap_stats_ok &&
+	   !strcmp(s.heap_stats_path, HEAP_STATS) &&
+	   !kv_get(&s.heap_stats, "to_shared", &v) && v == 6,
+	   "heap counters: the new path wins");
+	fix_done(&fx);
+	fix_init(&fx, "x86_64");
+	ok(!sys_probe(&s) && !s.heap_stats_ok &&
+	   !strcmp(s.heap_stats_path, HEAP_STATS),
+	   "heap counters: neither path, the new one is named");
+	ok(sys_write_str(DROP_CACHES, "2\n") == -ENOENT,
+	   "sys_write_str creates no file");
+	fix_done(&fx);
+}
+
 int main(int argc, char **argv)
 {
 	const char *man = argc > 1 ? argv[1] : NULL;
@@ -1133,6 +1631,10 @@ int main(int argc, char **argv)
 	test_info_reasons();
 	test_cmdline();
 	test_alloc_errors();
+	test_json_at();
+	test_heap_stats_path();
+	test_bench_new_kernel();
+	test_bench_old_kernel();
 	printf("1..%d\n", nr_tests);
 	if (nr_failed)
 		diag("%d of %d failed", nr_failed, nr_tests);
