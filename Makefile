@@ -22,7 +22,7 @@ QUIET_FAIL = kill -PIPE $$PPID
 
 .PHONY: all check check-debug test demo deps host-test table skips series-verify \
 	series-export series-check series-mail cross-check install clean distclean help \
-	deb-cli deb deb-test
+	deb-cli deb deb-test bench
 
 all: help
 
@@ -43,6 +43,11 @@ test: deps
 
 demo: deps
 	@$(S)/demo.sh
+
+# Ours (7.3) and mainline (7.3-stock) in an emulated confidential guest,
+# the same ccheap bench on each: one table, also build/results/bench.md.
+bench: deps
+	@$(S)/bench.sh || $(QUIET_FAIL)
 
 host-test:
 	@tests/host/run.sh

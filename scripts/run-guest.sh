@@ -35,12 +35,13 @@ step "headers_install" "$LOGS/headers-$flavour.log" \
 step "guest test binaries" "$LOGS/guest-cc-$flavour.log" \
 	make -C "$CCHEAP_TOP/tests/guest" OUT="$guest/tests" \
 	KSRC="$src" KHDR="$obj/usr/include" || die "guest tests do not build"
-# The CLI (static) and the demo script go into every guest.
+# The CLI (static) and the demo, check and bench scripts go into every guest.
 step "ccheap CLI (static)" "$LOGS/guest-ccheap-$flavour.log" \
 	make -C "$CCHEAP_TOP/tools/ccheap" static OUT="$BUILD/guest/ccheap" ||
 	die "the ccheap CLI does not build"
 cp "$BUILD/guest/ccheap/ccheap-static" "$guest/tests/ccheap"
-cp "$CCHEAP_TOP/guest/demo" "$CCHEAP_TOP/guest/cli-check" "$guest/tests/"
+cp "$CCHEAP_TOP/guest/demo" "$CCHEAP_TOP/guest/cli-check" "$CCHEAP_TOP/guest/bench" \
+	"$guest/tests/"
 if [ -n "${EXTRA_TESTS:-}" ]; then
 	[ -d "$EXTRA_TESTS" ] || die "EXTRA_TESTS=$EXTRA_TESTS is not a directory"
 	for f in "$EXTRA_TESTS"/*; do
