@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # check.sh [VARIANT...]: the full suite. Host-side tests, then every variant
-# built, booted and tested; a comparison table; and, as the very last line,
+# built, booted and tested, then the packaging path (the minimal kernel
+# package); a comparison table; and, as the very last line,
 # "N passed, N failed[, N skipped]". Exit status 1 on any failure.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -23,6 +24,11 @@ for v in $variants; do
 	summaries+=("$BUILD/results/$flavour/summary.txt")
 	[ -d "$BUILD/results/$flavour" ] && dirs+=("$BUILD/results/$flavour")
 done
+# The packaging path: the minimal 6.12 kernel package built, inspected
+# with dpkg-deb and its kernel booted (scripts/deb-check.sh).
+rm -f "$BUILD/results/deb/summary.txt"
+"$CCHEAP_TOP/scripts/deb-check.sh" || true
+summaries+=("$BUILD/results/deb/summary.txt")
 # The harness tests itself on the first variant (kernel already built).
 echo "== harness self-test" >&2
 set -- $variants
