@@ -10,8 +10,11 @@
 VARIANT ?= 7.3
 TESTS ?=
 export TESTS EXTRA_TESTS CMDLINE TIMEOUT KVM DEBUG STRICT_PIN FORCE RESULTS
-export FLAVOUR MINIMAL EXCLUDE LOCALVERSION DEB_REVISION DBG CONFIG_ONLY \
+export FLAVOUR MINIMAL EXCLUDE DEB_REVISION DBG CONFIG_ONLY \
 	CCACHE DEB_MAINTAINER KERNEL_DEB MIRROR SECURITY_MIRROR APT_ETC
+# Not LOCALVERSION: an exported variable reaches the scripts even when it
+# is not set (as empty), and deb.sh tells an empty LOCALVERSION (no suffix)
+# from an unset one (-ccheap). make passes it on when it is given.
 
 S := scripts
 
