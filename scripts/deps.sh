@@ -14,7 +14,7 @@ pkgs=(build-essential git python3 perl bc flex bison libelf-dev libssl-dev
 # --deb-test: also a Debian root file system and QEMU to boot it.
 case "${1:-}" in
 --series)
-	pkgs+=(python3-ply gcc-aarch64-linux-gnu gcc-s390x-linux-gnu
+	pkgs+=(python3-ply python3-git gcc-aarch64-linux-gnu gcc-s390x-linux-gnu
 		gcc-riscv64-linux-gnu)
 	;;
 --deb | --deb-test)
