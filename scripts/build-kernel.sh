@@ -36,7 +36,8 @@ fi
 
 configure() {
 	"${mk[@]}" tinyconfig &&
-		"$src"/scripts/kconfig/merge_config.sh -m -O "$obj" "$obj"/.config "${frags[@]}" &&
+		(cd "$obj" && "$src"/scripts/kconfig/merge_config.sh -m -O "$obj" "$obj"/.config \
+			"${frags[@]}") &&
 		"${mk[@]}" olddefconfig
 }
 

@@ -71,8 +71,16 @@ plan_boots() {
 boot_cmdline() {
 	awk -v b="$1" '$1 == "boot" && $2 == b {
 		s = ""
-		for (i = 3; i <= NF; i++) if ($i !~ /^VARIANTS=/) s = s " " $i
+		for (i = 3; i <= NF; i++) if ($i !~ /^(VARIANTS|SMP)=/) s = s " " $i
 		print s
+	}' "$PLAN"
+}
+# boot_smp BOOT: the vCPUs of BOOT (SMP=N on its line, default 1)
+boot_smp() {
+	awk -v b="$1" '$1 == "boot" && $2 == b {
+		n = 1
+		for (i = 3; i <= NF; i++) if ($i ~ /^SMP=[0-9]+$/) n = substr($i, 5)
+		print n
 	}' "$PLAN"
 }
 # boot_tests BOOT: "NAME TIMEOUT COMMAND" for each test of BOOT this variant runs
@@ -147,12 +155,15 @@ for boot in $(plan_boots); do
 
 	accel=tcg
 	[ "${KVM:-0}" = 1 ] && accel=kvm
+	smp=$(boot_smp "$boot")
+	# More than one vCPU under TCG runs a host thread per vCPU.
+	[ "$accel" = tcg ] && [ "$smp" -gt 1 ] && accel=tcg,thread=multi
 	console=$results/$boot.console.log
 	t0=$(date +%s)
-	printf '  %-44s ' "boot '$boot' ($(wc -l <"$guest/$boot.plan") tests, $accel)" >&2
+	printf '  %-44s ' "boot '$boot' ($(wc -l <"$guest/$boot.plan") tests, $accel, $smp CPU)" >&2
 	set +e
 	timeout -k 5 "${TIMEOUT:-600}" qemu-system-x86_64 -accel $accel -cpu max \
-		-m 1G -smp 1 -nographic -no-reboot -bios /usr/share/qemu/qboot.rom \
+		-m 1G -smp "$smp" -nographic -no-reboot -bios /usr/share/qemu/qboot.rom \
 		-kernel "$kernel" -initrd "$guest/$boot.cpio.gz" \
 		-append "console=ttyS0 panic=-1 oops=panic tsc=reliable$append ${CMDLINE:-}" \
 		</dev/null >"$console" 2>&1
