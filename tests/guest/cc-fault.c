@@ -56,8 +56,6 @@ FIXTURE_VARIANT_ADD(fault, free_first_chunk) { .nth = 1, .nth_mainline = 1, .at_
 
 FIXTURE_SETUP(fault)
 {
-	FILE *f;
-
 	self->pool_max[0] = '\0';
 	if (!emulated())
 		SKIP(return, "not booted with cc_emulation=on");
@@ -65,12 +63,8 @@ FIXTURE_SETUP(fault)
 		SKIP(return, "no " CC_HEAP " heap");
 	ASSERT_TRUE(path_exists(EMU_FAIL_DIR "/probability"))
 		TH_LOG("the emulator has no fault attribute " EMU_FAIL_DIR);
-	f = fopen(POOL_MAX_MB, "r");
-	if (f) {
-		if (!fgets(self->pool_max, sizeof(self->pool_max), f))
-			self->pool_max[0] = '\0';
-		fclose(f);
-	}
+	/* Mainline has no pool: nothing to save there. */
+	pool_max_save(self->pool_max, sizeof(self->pool_max));
 	/* Every case starts from an empty pool: its conversions are fresh. */
 	drop_caches();
 	self->shared0 = emu_stat("shared_frames");

@@ -81,18 +81,13 @@ FIXTURE(pool) {
 
 FIXTURE_SETUP(pool)
 {
-	FILE *f;
-
 	self->pool_max[0] = '\0';
 	if (!emulated())
 		SKIP(return, "not booted with cc_emulation=on");
 	if (!heap_present(CC_HEAP))
 		SKIP(return, "no " CC_HEAP " heap");
-	f = fopen(POOL_MAX_MB, "r");
-	ASSERT_NE(NULL, f) TH_LOG("no pool: " POOL_MAX_MB " is missing");
-	if (!fgets(self->pool_max, sizeof(self->pool_max), f))
-		self->pool_max[0] = '\0';
-	fclose(f);
+	ASSERT_EQ(0, pool_max_save(self->pool_max, sizeof(self->pool_max)))
+		TH_LOG("no pool: " POOL_MAX_MB " is missing");
 	ASSERT_LE(0, heap_stat("pool_bytes")) TH_LOG("no pool counters in " HEAP_STATS);
 	ASSERT_EQ(0, drop_caches());
 	ASSERT_EQ(0, heap_stat("pool_bytes"));
@@ -318,18 +313,13 @@ FIXTURE_VARIANT_ADD(pool_fault, shrink) { .site = 2 };
 
 FIXTURE_SETUP(pool_fault)
 {
-	FILE *f;
-
 	self->pool_max[0] = '\0';
 	if (!emulated())
 		SKIP(return, "not booted with cc_emulation=on");
 	if (!heap_present(CC_HEAP))
 		SKIP(return, "no " CC_HEAP " heap");
-	f = fopen(POOL_MAX_MB, "r");
-	ASSERT_NE(NULL, f) TH_LOG("no pool: " POOL_MAX_MB " is missing");
-	if (!fgets(self->pool_max, sizeof(self->pool_max), f))
-		self->pool_max[0] = '\0';
-	fclose(f);
+	ASSERT_EQ(0, pool_max_save(self->pool_max, sizeof(self->pool_max)))
+		TH_LOG("no pool: " POOL_MAX_MB " is missing");
 	ASSERT_TRUE(path_exists(EMU_FAIL_DIR "/probability"));
 	ASSERT_EQ(0, drop_caches());
 	self->shared0 = emu_stat("shared_frames");

@@ -313,6 +313,26 @@ static inline long long heap_stat(const char *key)
 	return v;
 }
 
+/*
+ * The pool's cap as the kernel shows it ("128\n"), to be written back
+ * after a test changed it; 0, or -errno without a pool.
+ */
+static inline int pool_max_save(char *buf, size_t size)
+{
+	FILE *f = fopen(POOL_MAX_MB, "r");
+	int ret = 0;
+
+	buf[0] = '\0';
+	if (!f)
+		return -errno;
+	if (!fgets(buf, size, f)) {
+		buf[0] = '\0';
+		ret = -EIO;
+	}
+	fclose(f);
+	return ret;
+}
+
 /* Empty the pool of shared blocks (the shrinker runs on drop_caches). */
 static inline int drop_caches(void)
 {
