@@ -8,13 +8,16 @@
 # See README.md for the rest.
 
 VARIANT ?= 7.3
-TESTS ?=
-export TESTS EXTRA_TESTS CMDLINE TIMEOUT KVM DEBUG STRICT_PIN FORCE RESULTS
-export FLAVOUR MINIMAL EXCLUDE DEB_REVISION DBG CONFIG_ONLY \
+
+# The knobs the scripts read, exported only when they are set: an exported
+# variable reaches every child even when unset (as empty), and some also
+# mean something to the kernel's own build (KVM to virt/kvm/Makefile.kvm,
+# which then builds a path without its directory), or differ when empty
+# (deb.sh tells an empty LOCALVERSION, no suffix, from an unset one).
+KNOBS := TESTS EXTRA_TESTS CMDLINE TIMEOUT KVM DEBUG STRICT_PIN FORCE RESULTS \
+	FLAVOUR MINIMAL EXCLUDE DEB_REVISION DBG CONFIG_ONLY \
 	CCACHE DEB_MAINTAINER KERNEL_DEB MIRROR SECURITY_MIRROR APT_ETC
-# Not LOCALVERSION: an exported variable reaches the scripts even when it
-# is not set (as empty), and deb.sh tells an empty LOCALVERSION (no suffix)
-# from an unset one (-ccheap). make passes it on when it is given.
+$(foreach k,$(KNOBS),$(if $(filter undefined,$(origin $(k))),,$(eval export $(k))))
 
 S := scripts
 

@@ -27,7 +27,9 @@ log=$LOGS/build-$flavour
 mkdir -p "$obj"
 
 jobs=$(nproc)
-mk=(make -C "$src" O="$obj" ARCH=x86_64 -j"$jobs")
+# KVM is ours (KVM=1 boots with KVM) but also a variable of the kernel
+# build (virt/kvm/Makefile.kvm): never let it through.
+mk=(env -u KVM make -C "$src" O="$obj" ARCH=x86_64 -j"$jobs")
 if command -v ccache >/dev/null; then
 	mk+=(CC="ccache gcc" HOSTCC="ccache gcc")
 	# Relative paths in the cache: clean clones and stock share objects.

@@ -216,7 +216,9 @@ printf '%s\n' "${product[@]}" >"$out/patches-$tag.txt"
 
 # -- configuration ----------------------------------------------------------
 jobs=$(nproc)
-mk=(make -C "$src" O="$obj" --no-print-directory ARCH=x86_64 -j"$jobs"
+# KVM is ours (make test KVM=1) but also a variable of the kernel build
+# (virt/kvm/Makefile.kvm): never let it through.
+mk=(env -u KVM make -C "$src" O="$obj" --no-print-directory ARCH=x86_64 -j"$jobs"
 	LOCALVERSION="$localversion")
 if [ "${CCACHE:-0}" = 1 ] && command -v ccache >/dev/null; then
 	mk+=(CC="ccache gcc" HOSTCC="ccache gcc")
