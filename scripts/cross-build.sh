@@ -28,7 +28,11 @@ build() {
 	mkdir -p "$obj"
 	"${mk[@]}" tinyconfig &&
 		"$src/scripts/config" --file "$obj/.config" $(printf -- '--enable %s ' $syms "$@") &&
-		"${mk[@]}" olddefconfig && "${mk[@]}" prepare && "${mk[@]}" $objs
+		"${mk[@]}" olddefconfig && "${mk[@]}" prepare && "${mk[@]}" $objs || return
+	# The heap's conversions and pool, where the heap is built.
+	if grep -q '^CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED=y' "$obj/.config"; then
+		"${mk[@]}" drivers/dma-buf/heaps/system_cc_shared.o
+	fi
 }
 
 echo "TAP version 13"
@@ -46,7 +50,8 @@ for t in arm64:aarch64-linux-gnu- s390:s390x-linux-gnu- riscv:riscv64-linux-gnu-
 	cc=$(grep -c '^CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED=y' "$BUILD/cross/$base-$arch/.config" 2>/dev/null)
 	echo "# $arch: CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED=$([ "$cc" = 1 ] && echo y || echo n)" \
 		"(needs ARCH_HAS_MEM_ENCRYPT)"
-	result $rc "$arch builds $objs" "see ${log#"$CCHEAP_TOP"/}"
+	result $rc "$arch builds $objs$([ "$cc" = 1 ] && echo " drivers/dma-buf/heaps/system_cc_shared.o")" \
+		"see ${log#"$CCHEAP_TOP"/}"
 done
 
 # i386 with HIGHMEM: the heap object must not register system_cc_shared.
