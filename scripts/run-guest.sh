@@ -22,8 +22,11 @@ base=$(variant_base "$variant")
 flavour=$variant
 [ "${DEBUG:-0}" = 1 ] && flavour=$variant-debug
 echo "== $flavour" >&2
-kernel=$("$CCHEAP_TOP/scripts/build-kernel.sh" "$variant")
 obj=$(variant_obj "$variant" "${DEBUG:-0}")
+# One build at a time per object tree: two runs of the same variant (e.g. a
+# test loop next to make check) would otherwise both reconfigure it.
+mkdir -p "$(dirname "$obj")"
+kernel=$(flock "$obj.lock" "$CCHEAP_TOP/scripts/build-kernel.sh" "$variant")
 src=$(variant_src "$variant")
 results=${RESULTS:-$BUILD/results/$flavour}
 guest=$BUILD/guest/$flavour-$(basename "$results")
@@ -75,10 +78,11 @@ boot_cmdline() {
 		print s
 	}' "$PLAN"
 }
-# boot_smp BOOT: the vCPUs of BOOT (SMP=N on its line, default 1)
+# boot_smp BOOT: the vCPUs of BOOT (SMP=N on its line; default 1, and 2
+# for debug kernels, so that lockdep and KASAN see real concurrency)
 boot_smp() {
-	awk -v b="$1" '$1 == "boot" && $2 == b {
-		n = 1
+	awk -v b="$1" -v d="$([ "${DEBUG:-0}" = 1 ] && echo 2 || echo 1)" '$1 == "boot" && $2 == b {
+		n = d
 		for (i = 3; i <= NF; i++) if ($i ~ /^SMP=[0-9]+$/) n = substr($i, 5)
 		print n
 	}' "$PLAN"

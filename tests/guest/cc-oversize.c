@@ -11,6 +11,7 @@
  * the plan runs this test in a boot of its own ("oom"), where a dead guest
  * on the stock kernel fails only this test (ledger: fix-oversize).
  */
+#include <pthread.h>
 #include <signal.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
@@ -169,6 +170,97 @@ TEST(concurrent_requests)
 	stop(by);
 	drop_caches();
 	EXPECT_EQ(shared0, emu_stat("shared_frames"));
+}
+
+/* A /proc/meminfo value, in KiB, or -1. */
+static long long meminfo_kb(const char *key)
+{
+	char line[256], k[64];
+	long long v, found = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %lld", k, &v) == 2 && !strcmp(k, key))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+#define EXHAUST_THREADS	4
+#define EXHAUST_LEN	(4 * SZ_1M)
+#define EXHAUST_MAX	1024	/* buffers per thread: 4 GiB, beyond any test guest */
+
+struct exhauster {
+	pthread_t thread;
+	const char *heap;
+	int fds[EXHAUST_MAX];
+	int n, err;
+};
+
+/* Allocate until the heap says no; keep everything. */
+static void *exhaust(void *arg)
+{
+	struct exhauster *e = arg;
+
+	while (e->n < EXHAUST_MAX) {
+		e->err = heap_alloc(e->heap, EXHAUST_LEN, &e->fds[e->n]);
+		if (e->err)
+			break;
+		e->n++;
+	}
+	return NULL;
+}
+
+/*
+ * Threads of one process allocate from both heaps at once until each
+ * fails: every failure is ENOMEM, nothing is OOM-killed (a bystander
+ * lives), and once all is closed the memory and the shared frames are
+ * back where they were.
+ */
+TEST(exhaustion_from_threads)
+{
+	struct exhauster e[EXHAUST_THREADS] = {};
+	long long oom0 = oom_kills(), shared0, avail0, avail;
+	bool cc = heap_present("system_cc_shared");
+	int i, j, total = 0;
+	pid_t by;
+
+	ASSERT_LE(0, oom0);
+	drop_caches();
+	shared0 = emu_stat("shared_frames");
+	avail0 = meminfo_kb("MemAvailable");
+	ASSERT_LT(0, avail0);
+	by = bystander();
+	ASSERT_LT(0, by);
+	for (i = 0; i < EXHAUST_THREADS; i++) {
+		e[i].heap = (i & 1) && cc ? "system_cc_shared" : "system";
+		ASSERT_EQ(0, pthread_create(&e[i].thread, NULL, exhaust, &e[i]));
+	}
+	for (i = 0; i < EXHAUST_THREADS; i++)
+		pthread_join(e[i].thread, NULL);
+	for (i = 0; i < EXHAUST_THREADS; i++) {
+		TH_LOG("thread %d (%s): %d x %lu MiB, then %s", i, e[i].heap, e[i].n,
+		       EXHAUST_LEN >> 20, e[i].err ? strerror(-e[i].err) : "its own limit");
+		EXPECT_EQ(-ENOMEM, e[i].err);
+		total += e[i].n;
+	}
+	TH_LOG("%d MiB allocated of %lld MiB available", total * (int)(EXHAUST_LEN >> 20),
+	       avail0 >> 10);
+	EXPECT_LT(0, total);
+	EXPECT_EQ(oom0, oom_kills());
+	EXPECT_TRUE(alive(by));
+	for (i = 0; i < EXHAUST_THREADS; i++)
+		for (j = 0; j < e[i].n; j++)
+			close(e[i].fds[j]);
+	stop(by);
+	drop_caches();
+	EXPECT_EQ(shared0, emu_stat("shared_frames"));
+	/* Page cache and slab may differ a little; the buffers must be gone. */
+	avail = meminfo_kb("MemAvailable");
+	TH_LOG("MemAvailable %lld KiB before, %lld KiB after", avail0, avail);
+	EXPECT_LE(avail0 - 16 * 1024, avail);
 }
 
 TEST_HARNESS_MAIN

@@ -339,4 +339,67 @@ static inline int drop_caches(void)
 	return write_string("/proc/sys/vm/drop_caches", "2");
 }
 
+/*
+ * The kernel's own fault attributes for slab and page allocation
+ * (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC), in debugfs.
+ */
+#define FAILSLAB_DIR	"/sys/kernel/debug/failslab"
+#define FAIL_PAGE_DIR	"/sys/kernel/debug/fail_page_alloc"
+
+static inline int attr_write(const char *dir, const char *file, const char *val)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return write_string(path, val);
+}
+
+/* A fault attribute's common settings: all of them, so none is left over. */
+static inline int attr_set(const char *dir, unsigned int probability, const char *times,
+			   const char *space, const char *verbose, bool task_filter)
+{
+	char buf[16];
+	int ret;
+
+	ret = attr_write(dir, "probability", "0");
+	ret = ret ?: attr_write(dir, "interval", "1");
+	ret = ret ?: attr_write(dir, "times", times);
+	ret = ret ?: attr_write(dir, "space", space);
+	ret = ret ?: attr_write(dir, "verbose", verbose);
+	ret = ret ?: attr_write(dir, "task-filter", task_filter ? "Y" : "N");
+	snprintf(buf, sizeof(buf), "%u", probability);
+	return ret ?: attr_write(dir, "probability", buf);
+}
+
+/*
+ * Which allocations failslab and fail_page_alloc consider at all (calls
+ * they do not consider do not count for fail-nth either): @slab, @page
+ * false leaves each out entirely; true takes every allocation that may
+ * sleep too, of any order.
+ */
+static inline int alloc_faults_scope(bool slab, bool page)
+{
+	int ret;
+
+	ret = attr_write(FAILSLAB_DIR, "ignore-gfp-wait", slab ? "N" : "Y");
+	/* No cache is marked for failslab: the cache filter leaves all out. */
+	ret = ret ?: attr_write(FAILSLAB_DIR, "cache-filter", slab ? "N" : "Y");
+	ret = ret ?: attr_write(FAIL_PAGE_DIR, "ignore-gfp-wait", page ? "N" : "Y");
+	ret = ret ?: attr_write(FAIL_PAGE_DIR, "ignore-gfp-highmem", page ? "N" : "Y");
+	/* Above MAX_PAGE_ORDER: no allocation is of that order. */
+	return ret ?: attr_write(FAIL_PAGE_DIR, "min-order", page ? "0" : "11");
+}
+
+/* Back to the kernel's defaults: nothing fails, nothing is considered. */
+static inline void alloc_faults_off(void)
+{
+	attr_set(FAILSLAB_DIR, 0, "1", "0", "2", false);
+	attr_set(FAIL_PAGE_DIR, 0, "1", "0", "2", false);
+	attr_write(FAILSLAB_DIR, "ignore-gfp-wait", "Y");
+	attr_write(FAILSLAB_DIR, "cache-filter", "N");
+	attr_write(FAIL_PAGE_DIR, "ignore-gfp-wait", "Y");
+	attr_write(FAIL_PAGE_DIR, "ignore-gfp-highmem", "Y");
+	attr_write(FAIL_PAGE_DIR, "min-order", "1");
+}
+
 #endif /* CCHEAP_TEST_H */
