@@ -7,7 +7,8 @@
 #   TESTS=glob[,glob]  only tests whose NAME or BOOT/NAME matches
 #   EXTRA_TESTS=dir    static executables in dir are added to every boot
 #   CMDLINE="..."      extra kernel arguments for every boot
-#   TIMEOUT=seconds    hard limit per boot (default 600)
+#   TIMEOUT=seconds    hard limit per boot (default: the sum of its tests'
+#                      limits plus 120 s, at least 600)
 #   KVM=1              use KVM instead of TCG (nested KVM hangs here)
 #   DEBUG=1            the debug variant (debug.config on top)
 #   RESULTS=dir        write results there instead (the harness self-test)
@@ -163,10 +164,13 @@ for boot in $(plan_boots); do
 	# More than one vCPU under TCG runs a host thread per vCPU.
 	[ "$accel" = tcg ] && [ "$smp" -gt 1 ] && accel=tcg,thread=multi
 	console=$results/$boot.console.log
+	# The boot's hard limit: TIMEOUT, else its tests' limits and two
+	# minutes for booting, at least 600 s.
+	limit=${TIMEOUT:-$(awk '{ s += $2 } END { s += 120; print (s > 600 ? s : 600) }' "$guest/$boot.plan")}
 	t0=$(date +%s)
 	printf '  %-44s ' "boot '$boot' ($(wc -l <"$guest/$boot.plan") tests, $accel, $smp CPU)" >&2
 	set +e
-	timeout -k 5 "${TIMEOUT:-600}" qemu-system-x86_64 -accel $accel -cpu max \
+	timeout -k 5 "$limit" qemu-system-x86_64 -accel $accel -cpu max \
 		-m 1G -smp "$smp" -nographic -no-reboot -bios /usr/share/qemu/qboot.rom \
 		-kernel "$kernel" -initrd "$guest/$boot.cpio.gz" \
 		-append "console=ttyS0 panic=-1 oops=panic tsc=reliable$append ${CMDLINE:-}" \
@@ -174,7 +178,7 @@ for boot in $(plan_boots); do
 	rc=$?
 	set -e
 	printf '%3ss\n' "$(($(date +%s) - t0))" >&2
-	[ $rc -eq 124 ] && echo "ccheap-host: timeout after ${TIMEOUT:-600}s" >>"$console"
+	[ $rc -eq 124 ] && echo "ccheap-host: timeout after ${limit}s" >>"$console"
 	python3 "$CCHEAP_TOP/scripts/results.py" collect --boot "$boot" \
 		--plan "$guest/$boot.plan" "$console" >"$results/$boot.tap"
 done

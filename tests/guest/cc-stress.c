@@ -5,8 +5,8 @@
  *
  * Worker threads (CC_STRESS_THREADS, 4) each run random operations on
  * buffers of their own, bounded by an operation count (CC_STRESS_OPS per
- * thread) and a time limit (CC_STRESS_SECONDS): allocate from either heap
- * at random sizes, mmap and touch, import into the test device, map it,
+ * thread, 8000) and a time limit (CC_STRESS_SECONDS, 40): allocate from
+ * either heap at random sizes, mmap and touch, import into the test device, map it,
  * have the device write and read, read through vmap, DMA_BUF_IOCTL_SYNC,
  * unmap, close and dup/close in random orders, fork with live mappings.
  * One more thread applies memory pressure with anonymous memory and runs
@@ -527,7 +527,7 @@ TEST(stress)
 	char pool_max[32];
 	bool stats;
 
-	run.ops = env_long("CC_STRESS_OPS", 3000);
+	run.ops = env_long("CC_STRESS_OPS", 8000);
 	if (!emulated())
 		SKIP(return, "not booted with cc_emulation=on");
 	if (!heap_present(SYS_HEAP))
