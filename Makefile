@@ -28,7 +28,7 @@ QUIET_FAIL = kill -PIPE $$PPID
 
 .PHONY: all check check-debug test demo deps host-test table skips series-verify \
 	series-export series-check series-mail cross-check install clean distclean help \
-	deb-cli deb deb-test bench
+	deb-cli deb deb-test bench reliability
 
 all: help
 
@@ -62,6 +62,13 @@ table:
 	@python3 $(S)/results.py table --out build/results/table.md \
 		$(wildcard $(addprefix build/results/,6.12 7.3 7.3-stock))
 	@echo build/results/table.md
+
+# cc-stress, cc-fuzz, the exhaustion test and cc-points' table of failure
+# points, from the guest runs in build/results: build/results/reliability.md
+reliability:
+	@python3 $(S)/reliability.py --out build/results/reliability.md \
+		$(wildcard $(foreach v,6.12 7.3 7.3-stock,build/results/$(v) build/results/$(v)-debug))
+	@echo build/results/reliability.md
 
 # The skips in build/results that tests/expected-skips does not expect yet,
 # as lines of that file (every variant and debug flavour that has results).
