@@ -653,7 +653,7 @@ static void sweep_fallback(struct __test_metadata *_metadata, FIXTURE_DATA(point
 	EXPECT_LT(1, n) TH_LOG("the fallback chunk was never converted");
 }
 
-TEST_F(points, every_point_fails_cleanly)
+TEST_F_TIMEOUT(points, every_point_fails_cleanly, 600)
 {
 	const struct scenario *sc = self->c.sc;
 	enum kind k;
