@@ -469,6 +469,8 @@ FIXTURE_SETUP(points)
 	ASSERT_LE(0, self->c.heap_sys);
 	self->c.scratch = malloc(SZ_2M + 12288);
 	ASSERT_NE(NULL, self->c.scratch);
+	/* Faulted in now: the page pass must not hit the copy to it. */
+	memset(self->c.scratch, 0, SZ_2M + 12288);
 	self->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	ASSERT_LE(0, self->kmsg);
 	self->c.sc = &scenarios[variant->scenario];

@@ -574,6 +574,13 @@ TEST_F_TIMEOUT(stress, random_load, 3600)
 		w[i].scratch = malloc(8192);
 		w[i].check = malloc(8192);
 		ASSERT_TRUE(w[i].scratch && w[i].check);
+		/*
+		 * Present before faults are injected: a copy to a page not
+		 * yet faulted in would fail with EFAULT when its page
+		 * allocation fails.
+		 */
+		memset(w[i].scratch, 0, 8192);
+		memset(w[i].check, 0, 8192);
 		for (k = 0; k < SLOTS; k++) {
 			w[i].slot[k].fd = -1;
 			w[i].slot[k].dev = -1;
