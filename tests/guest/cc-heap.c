@@ -277,6 +277,42 @@ TEST(system_limit_below_page_fails_cleanly)
 	close(buf);
 }
 
+/*
+ * Shared memory is mapped where it is, never bounced: a device whose
+ * bounce limit is below a page (a large min_align_mask) maps it whole, as
+ * mainline does, with no more segments than for any other device.
+ */
+TEST(cc_shared_maps_below_bounce_limit)
+{
+	struct test_dmabuf_map map = { .dir = TEST_DMABUF_BIDIRECTIONAL };
+	struct test_dmabuf_map plain = { .dir = TEST_DMABUF_BIDIRECTIONAL };
+	long long used0 = swiotlb_used();
+	int buf = -1, dev = -1, dev2 = -1, ret;
+	uint64_t max = 0;
+
+	NEED_HEAP();
+	NEED_DEV();
+	ASSERT_EQ(0, heap_alloc(CC_HEAP, 3 * SZ_1M, &buf));
+	ASSERT_EQ(0, dev_import_limited(buf, (254 << 10) - 1, &dev, &max));
+	EXPECT_GT(4096ULL, max);
+	ret = xioctl(dev, TEST_DMABUF_IOCTL_MAP, &map);
+	TH_LOG("max mapping size %llu: map %s, %u segments", (unsigned long long)max,
+	       ret ? strerror(-ret) : "succeeded", map.nr_segments);
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(3 * SZ_1M, map.mapped_bytes);
+	EXPECT_EQ(0ULL, map.bounced_bytes);
+	ASSERT_EQ(0, dev_import(buf, &dev2));
+	ASSERT_EQ(0, xioctl(dev2, TEST_DMABUF_IOCTL_MAP, &plain));
+	/* Not split to the limit (that would be hundreds of segments). */
+	EXPECT_EQ(plain.nr_segments, map.nr_segments);
+	EXPECT_EQ(used0, swiotlb_used());
+	xioctl(dev, TEST_DMABUF_IOCTL_UNMAP, NULL);
+	xioctl(dev2, TEST_DMABUF_IOCTL_UNMAP, NULL);
+	close(dev2);
+	close(dev);
+	close(buf);
+}
+
 /* Mapped through a device, shared memory is never bounced. */
 TEST(never_bounced)
 {
