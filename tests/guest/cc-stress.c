@@ -62,6 +62,7 @@ struct worker {
 	long done[NR_OPS], failed[NR_OPS];
 	char error[256];	/* the first thing that went wrong */
 	uint8_t *scratch, *check;
+	uintptr_t stack_top;	/* end of this thread's stack */
 };
 
 static struct {
@@ -292,6 +293,28 @@ static void op_dup(struct worker *w, struct slot *sl)
 	}
 }
 
+/*
+ * After a fork the parent's private pages are copy-on-write: a copy to
+ * them from the kernel (an ioctl's result, waitpid's status, a device
+ * read) needs a new page, and fails with EFAULT when that allocation is
+ * made to fail. So fork and wait with no fault injected, then write each
+ * page of this thread's stack (the same value back) and of its buffers,
+ * which copies them in user space, still without faults.
+ */
+static __attribute__((noinline)) void break_cow(struct worker *w)
+{
+	volatile uint8_t below[32768];
+	uintptr_t p = ((uintptr_t)__builtin_frame_address(0) & ~4095UL) - sizeof(below);
+	size_t i;
+
+	for (i = 0; i < sizeof(below); i += 4096)
+		below[i] = 0;
+	for (; p < w->stack_top; p += 4096)
+		*(volatile uint8_t *)p = *(volatile uint8_t *)p;
+	memset(w->scratch, 0, 8192);
+	memset(w->check, 0, 8192);
+}
+
 /* The child sees the parent's data, writes the same back, and exits. */
 static void op_fork(struct worker *w, struct slot *sl)
 {
@@ -300,7 +323,10 @@ static void op_fork(struct worker *w, struct slot *sl)
 
 	if (!sl->map)
 		return;
+	write_string("/proc/thread-self/make-it-fail", "0");
 	pid = fork();
+	if (pid < 0)
+		write_string("/proc/thread-self/make-it-fail", "1");
 	if (failed(w, OP_FORK, pid < 0 ? -errno : 0, e_fork, "fork"))
 		return;
 	if (!pid) {
@@ -315,13 +341,23 @@ static void op_fork(struct worker *w, struct slot *sl)
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
 		WORKER_FAIL(w, "fork: the child saw other data (status %#x)", status);
+	break_cow(w);
+	write_string("/proc/thread-self/make-it-fail", "1");
 }
 
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
+	pthread_attr_t attr;
+	void *stack;
+	size_t size;
 	long i;
 
+	if (pthread_getattr_np(pthread_self(), &attr) ||
+	    pthread_attr_getstack(&attr, &stack, &size))
+		WORKER_FAIL(w, "cannot find the thread's stack");
+	pthread_attr_destroy(&attr);
+	w->stack_top = (uintptr_t)stack + size;
 	/* Faults are injected in the workers only. */
 	if (write_string("/proc/thread-self/make-it-fail", "1"))
 		WORKER_FAIL(w, "cannot set make-it-fail");
