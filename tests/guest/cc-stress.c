@@ -29,6 +29,8 @@
  * worker a run repeats from it, with more the interleaving differs.
  */
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -40,6 +42,9 @@
 #define MAX_THREADS	16
 #define SLOTS		6
 #define TIMES		1000000000LL	/* fault attributes count down from here */
+#define CHILD_STACK	(64 * 1024)
+#define WORKER_STACK	(256 * 1024)
+#define WORKER_MEM	(WORKER_STACK + 2 * 8192 + CHILD_STACK)
 
 enum op { OP_ALLOC, OP_MMAP, OP_DEVICE, OP_SYNC, OP_CLOSE, OP_DUP, OP_FORK, NR_OPS };
 static const char * const op_names[NR_OPS] = {
@@ -61,8 +66,9 @@ struct worker {
 	struct slot slot[SLOTS];
 	long done[NR_OPS], failed[NR_OPS];
 	char error[256];	/* the first thing that went wrong */
-	uint8_t *scratch, *check;
-	uintptr_t stack_top;	/* end of this thread's stack */
+	uint8_t *mem;		/* shared: stack, scratch, check, child's stack */
+	uint8_t *scratch, *check;	/* 8 KiB each */
+	uint8_t *child_stack;	/* for the forked child */
 };
 
 static struct {
@@ -294,70 +300,54 @@ static void op_dup(struct worker *w, struct slot *sl)
 }
 
 /*
- * After a fork the parent's private pages are copy-on-write: a copy to
- * them from the kernel (an ioctl's result, waitpid's status, a device
- * read) needs a new page, and fails with EFAULT when that allocation is
- * made to fail. So fork and wait with no fault injected, then write each
- * page of this thread's stack (the same value back) and of its buffers,
- * which copies them in user space, still without faults.
+ * A fork makes the parent's private pages copy-on-write, those of every
+ * thread: a copy to one of them from the kernel (an ioctl's result, a
+ * device read, waitpid's status) then needs a new page, and fails with
+ * EFAULT when that allocation is made to fail, as it may here. So what
+ * the kernel writes to is shared memory, which a fork does not copy: each
+ * worker's stack and buffers, all touched before faults are injected; the
+ * child runs on a stack of its own (clone() without CLONE_VM is a fork).
  */
-static __attribute__((noinline)) void break_cow(struct worker *w)
-{
-	volatile uint8_t below[32768];
-	uintptr_t p = ((uintptr_t)__builtin_frame_address(0) & ~4095UL) - sizeof(below);
-	size_t i;
+struct child_arg {
+	const uint8_t *map;
+	size_t len;
+	uint8_t pattern;
+};
 
-	for (i = 0; i < sizeof(below); i += 4096)
-		below[i] = 0;
-	for (; p < w->stack_top; p += 4096)
-		*(volatile uint8_t *)p = *(volatile uint8_t *)p;
-	memset(w->scratch, 0, 8192);
-	memset(w->check, 0, 8192);
+/* The child sees the parent's data and writes the same back. */
+static int child_main(void *arg)
+{
+	struct child_arg *c = arg;
+	size_t off;
+
+	for (off = 0; off < c->len; off += 4096) {
+		if (c->map[off] != c->pattern)
+			return 1;
+		((volatile uint8_t *)c->map)[off] = c->pattern;
+	}
+	return 0;
 }
 
-/* The child sees the parent's data, writes the same back, and exits. */
 static void op_fork(struct worker *w, struct slot *sl)
 {
-	int status;
+	struct child_arg c = { sl->map, sl->len, sl->pattern };
+	int status = 0;
 	pid_t pid;
 
 	if (!sl->map)
 		return;
-	write_string("/proc/thread-self/make-it-fail", "0");
-	pid = fork();
-	if (pid < 0)
-		write_string("/proc/thread-self/make-it-fail", "1");
+	pid = clone(child_main, w->child_stack + CHILD_STACK, SIGCHLD, &c);
 	if (failed(w, OP_FORK, pid < 0 ? -errno : 0, e_fork, "fork"))
 		return;
-	if (!pid) {
-		size_t off;
-
-		for (off = 0; off < sl->len; off += 4096) {
-			if (sl->map[off] != sl->pattern)
-				_exit(1);
-			sl->map[off] = sl->pattern;
-		}
-		_exit(0);
-	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
 		WORKER_FAIL(w, "fork: the child saw other data (status %#x)", status);
-	break_cow(w);
-	write_string("/proc/thread-self/make-it-fail", "1");
 }
 
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	pthread_attr_t attr;
-	void *stack;
-	size_t size;
 	long i;
 
-	if (pthread_getattr_np(pthread_self(), &attr) ||
-	    pthread_attr_getstack(&attr, &stack, &size))
-		WORKER_FAIL(w, "cannot find the thread's stack");
-	pthread_attr_destroy(&attr);
-	w->stack_top = (uintptr_t)stack + size;
 	/* Faults are injected in the workers only. */
 	if (write_string("/proc/thread-self/make-it-fail", "1"))
 		WORKER_FAIL(w, "cannot set make-it-fail");
@@ -607,16 +597,18 @@ TEST_F_TIMEOUT(stress, random_load, 3600)
 	for (i = 0; i < threads; i++) {
 		w[i].id = i;
 		w[i].rng = seed + i;
-		w[i].scratch = malloc(8192);
-		w[i].check = malloc(8192);
-		ASSERT_TRUE(w[i].scratch && w[i].check);
+		w[i].mem = mmap(NULL, WORKER_MEM, PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, w[i].mem);
+		w[i].scratch = w[i].mem + WORKER_STACK;
+		w[i].check = w[i].scratch + 8192;
+		w[i].child_stack = w[i].check + 8192;
 		/*
 		 * Present before faults are injected: a copy to a page not
 		 * yet faulted in would fail with EFAULT when its page
 		 * allocation fails.
 		 */
-		memset(w[i].scratch, 0, 8192);
-		memset(w[i].check, 0, 8192);
+		memset(w[i].mem, 0, WORKER_MEM);
 		for (k = 0; k < SLOTS; k++) {
 			w[i].slot[k].fd = -1;
 			w[i].slot[k].dev = -1;
@@ -627,8 +619,14 @@ TEST_F_TIMEOUT(stress, random_load, 3600)
 	run.deadline = time(NULL) + seconds;
 	ASSERT_EQ(0, faults_on(conv_pct, alloc_interval));
 	ASSERT_EQ(0, pthread_create(&pressure, NULL, pressure_main, &limit));
-	for (i = 0; i < threads; i++)
-		ASSERT_EQ(0, pthread_create(&w[i].thread, NULL, worker_main, &w[i]));
+	for (i = 0; i < threads; i++) {
+		pthread_attr_t attr;
+
+		ASSERT_EQ(0, pthread_attr_init(&attr));
+		ASSERT_EQ(0, pthread_attr_setstack(&attr, w[i].mem, WORKER_STACK));
+		ASSERT_EQ(0, pthread_create(&w[i].thread, &attr, worker_main, &w[i]));
+		pthread_attr_destroy(&attr);
+	}
 	for (i = 0; i < threads; i++)
 		pthread_join(w[i].thread, NULL);
 	run.stop = 1;
@@ -669,10 +667,8 @@ TEST_F_TIMEOUT(stress, random_load, 3600)
 
 	if (pool_max[0])
 		write_string(POOL_MAX_MB, pool_max);
-	for (i = 0; i < threads; i++) {
-		free(w[i].scratch);
-		free(w[i].check);
-	}
+	for (i = 0; i < threads; i++)
+		munmap(w[i].mem, WORKER_MEM);
 	free(w);
 }
 
