@@ -257,10 +257,14 @@ TEST(exhaustion_from_threads)
 	stop(by);
 	drop_caches();
 	EXPECT_EQ(shared0, emu_stat("shared_frames"));
-	/* Page cache and slab may differ a little; the buffers must be gone. */
+	/*
+	 * Page cache and slab may differ a little (more on debug kernels:
+	 * KASAN's quarantine, kmemleak's objects); the buffers, hundreds of
+	 * MiB, must be gone.
+	 */
 	avail = meminfo_kb("MemAvailable");
 	TH_LOG("MemAvailable %lld KiB before, %lld KiB after", avail0, avail);
-	EXPECT_LE(avail0 - 16 * 1024, avail);
+	EXPECT_LE(avail0 - 32 * 1024, avail);
 }
 
 TEST_HARNESS_MAIN
