@@ -172,22 +172,6 @@ TEST(concurrent_requests)
 	EXPECT_EQ(shared0, emu_stat("shared_frames"));
 }
 
-/* A /proc/meminfo value, in KiB, or -1. */
-static long long meminfo_kb(const char *key)
-{
-	char line[256], k[64];
-	long long v, found = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63[^:]: %lld", k, &v) == 2 && !strcmp(k, key))
-			found = v;
-	fclose(f);
-	return found;
-}
-
 #define EXHAUST_THREADS	4
 #define EXHAUST_LEN	(4 * SZ_1M)
 #define EXHAUST_MAX	1024	/* buffers per thread: 4 GiB, beyond any test guest */

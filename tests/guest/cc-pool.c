@@ -27,22 +27,6 @@
 #define BLOCK		((long long)SZ_2M)
 #define BLOCK_PAGES	512
 
-/* A /proc/meminfo value, in KiB, or -1. */
-static long long meminfo(const char *key)
-{
-	char line[256], k[64];
-	long long v, found = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63[^:]: %lld", k, &v) == 2 && !strcmp(k, key))
-			found = v;
-	fclose(f);
-	return found;
-}
-
 static long long oom_kills(void)
 {
 	long long v = -1;
@@ -122,20 +106,20 @@ TEST_F(pool, cold_allocations_convert_whole_blocks)
 		splits0 = emu_stat("splits");
 		ops4k0 = emu_stat("ops_4k");
 		ops2m0 = emu_stat("ops_2m");
-		dm4k0 = meminfo("DirectMap4k");
+		dm4k0 = meminfo_kb("DirectMap4k");
 		ASSERT_EQ(0, heap_alloc(CC_HEAP, sizes[i], &buf));
 		blocks = ((long long)sizes[i] + BLOCK - 1) / BLOCK;
 		TH_LOG("%zu MiB: %lld conversions, %lld aligned, %lld splits, ops 4k %lld 2m %lld, DirectMap4k %+lld kB",
 		       sizes[i] >> 20, emu_stat("to_shared_calls") - calls0,
 		       emu_stat("aligned_2m") - aligned0, emu_stat("splits") - splits0,
 		       emu_stat("ops_4k") - ops4k0, emu_stat("ops_2m") - ops2m0,
-		       meminfo("DirectMap4k") - dm4k0);
+		       meminfo_kb("DirectMap4k") - dm4k0);
 		EXPECT_EQ(blocks, emu_stat("to_shared_calls") - calls0);
 		EXPECT_EQ(blocks, emu_stat("aligned_2m") - aligned0);
 		EXPECT_EQ(0, emu_stat("splits") - splits0);
 		EXPECT_EQ(0, emu_stat("ops_4k") - ops4k0);
 		EXPECT_EQ(blocks, emu_stat("ops_2m") - ops2m0);
-		EXPECT_EQ(dm4k0, meminfo("DirectMap4k"));
+		EXPECT_EQ(dm4k0, meminfo_kb("DirectMap4k"));
 		close(buf);
 	}
 }
@@ -244,11 +228,11 @@ TEST_F(pool, drop_caches_empties_pool)
 /* Pooled memory is reclaimable kernel memory: KReclaimable shows it. */
 TEST_F(pool, pool_is_reclaimable)
 {
-	long long before = meminfo("KReclaimable"), after;
+	long long before = meminfo_kb("KReclaimable"), after;
 
 	ASSERT_LE(0, before);
 	ASSERT_EQ(0, cycle_many(BLOCK, 8));
-	after = meminfo("KReclaimable");
+	after = meminfo_kb("KReclaimable");
 	TH_LOG("KReclaimable %lld -> %lld kB with %lld kB pooled", before, after,
 	       heap_stat("pool_bytes") >> 10);
 	/* Other reclaimable memory may move a little meanwhile. */
@@ -278,8 +262,8 @@ TEST_F(pool, pressure_takes_from_pool)
 	while (i-- > 0)
 		close(fds[i]);
 	TH_LOG("pooled %lld MiB; MemFree %lld MiB, MemAvailable %lld MiB",
-	       heap_stat("pool_bytes") >> 20, meminfo("MemFree") >> 10,
-	       meminfo("MemAvailable") >> 10);
+	       heap_stat("pool_bytes") >> 20, meminfo_kb("MemFree") >> 10,
+	       meminfo_kb("MemAvailable") >> 10);
 	/* More than is free without the pool, less than is available with it. */
 	ASSERT_EQ(0, sysinfo(&si));
 	want = (size_t)si.freeram * si.mem_unit + 64 * SZ_1M;

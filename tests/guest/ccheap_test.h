@@ -166,6 +166,22 @@ static inline long long emu_stat(const char *key)
 	return v;
 }
 
+/* A /proc/meminfo value, in KiB, or -1. */
+static inline long long meminfo_kb(const char *key)
+{
+	char line[256], k[64];
+	long long v, found = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %lld", k, &v) == 2 && !strcmp(k, key))
+			found = v;
+	fclose(f);
+	return found;
+}
+
 /* Read a file holding one number (debugfs). */
 static inline long long read_number(const char *path)
 {
