@@ -57,10 +57,7 @@ FIXTURE_VARIANT_ADD(fault, free_first_chunk) { .nth = 1, .nth_mainline = 1, .at_
 FIXTURE_SETUP(fault)
 {
 	self->pool_max[0] = '\0';
-	if (!emulated())
-		SKIP(return, "not booted with cc_emulation=on");
-	if (!heap_present(CC_HEAP))
-		SKIP(return, "no " CC_HEAP " heap");
+	NEED_EMULATED_HEAP(CC_HEAP);
 	ASSERT_TRUE(path_exists(EMU_FAIL_DIR "/probability"))
 		TH_LOG("the emulator has no fault attribute " EMU_FAIL_DIR);
 	/* Mainline has no pool: nothing to save there. */
@@ -165,10 +162,7 @@ TEST(positive_return_fails_cleanly)
 	long long viol0 = emu_stat("violations");
 	int buf = -1, ret;
 
-	if (!emulated())
-		SKIP(return, "not booted with cc_emulation=on");
-	if (!heap_present(CC_HEAP))
-		SKIP(return, "no " CC_HEAP " heap");
+	NEED_EMULATED_HEAP(CC_HEAP);
 	drop_caches();
 	ASSERT_EQ(0, inject_nth(1, 1));
 	ret = heap_alloc(CC_HEAP, SZ_1M, &buf);

@@ -47,7 +47,6 @@ static const char * const kind_names[NR_KINDS] = { "conv", "slab", "page" };
 struct ctx {
 	int heap, heap_sys, buf, dev, nth_fd;
 	long left;		/* fail-nth after the operation proper */
-	bool fallback;		/* make the first 2 MiB block allocation fail */
 	uint8_t *scratch;
 	const struct scenario *sc;
 };
@@ -59,6 +58,12 @@ struct scenario {
 	int (*setup)(struct ctx *c);
 	int (*op)(struct ctx *c);
 	int min_conv;		/* conversions the operation makes at least */
+	/*
+	 * Swept by sweep_fallback() instead of sweep(): fail-nth fails the
+	 * first 2 MiB block, cc_emu/fail the Nth conversion after it (op
+	 * and setup are unused).
+	 */
+	bool fallback;
 };
 
 static const int alloc_errnos[] = { ENOMEM, EIO, 0 };
@@ -261,17 +266,6 @@ static int op_alloc_sys(struct ctx *c)
 	return op_alloc(c, c->heap_sys, SZ_2M + 12288);
 }
 
-/*
- * The conversion of a fallback chunk at alloc: the first block allocation
- * fails (fail-nth 1 on order >= 9), the Nth conversion after it fails
- * through cc_emu/fail (space counts conversions).
- */
-static int op_alloc_fallback(struct ctx *c)
-{
-	(void)c;
-	return -EOPNOTSUPP;	/* swept by sweep_fallback() */
-}
-
 static int op_close(struct ctx *c)
 {
 	int ret = close(c->buf) ? -errno : 0;
@@ -317,17 +311,17 @@ static int op_vmap(struct ctx *c)
 }
 
 static const struct scenario scenarios[] = {
-	{ "alloc, empty pool (new blocks)", 7, alloc_errnos, setup_none, op_alloc_cc_cold, 2 },
-	{ "alloc, warm pool", 7, alloc_errnos, setup_warm, op_alloc_cc_warm, 0 },
-	{ "alloc, fallback chunk", 1, alloc_errnos, setup_none, op_alloc_fallback, 1 },
-	{ "free, fallback chunk", 7, none, setup_fallback_buf, op_close, 1 },
-	{ "free beyond the cap (trim)", 7, none, setup_trim, op_close, 1 },
-	{ "shrinker (drop_caches)", 1, none, setup_pool2, op_drop_caches, 2 },
-	{ "import (attach)", 7, mem_errnos, setup_dev_cc, op_import, 0 },
-	{ "map", 7, mem_errnos, setup_imported_cc, op_map, 0 },
-	{ "vmap", 7, mem_errnos, setup_imported_cc, op_vmap, 0 },
-	{ "system heap: alloc", 6, mem_errnos, setup_none, op_alloc_sys, 0 },
-	{ "system heap: map", 6, mem_errnos, setup_imported_sys, op_map, 0 },
+	{ "alloc, empty pool (new blocks)", 7, alloc_errnos, setup_none, op_alloc_cc_cold, 2, false },
+	{ "alloc, warm pool", 7, alloc_errnos, setup_warm, op_alloc_cc_warm, 0, false },
+	{ "alloc, fallback chunk", 1, alloc_errnos, NULL, NULL, 1, true },
+	{ "free, fallback chunk", 7, none, setup_fallback_buf, op_close, 1, false },
+	{ "free beyond the cap (trim)", 7, none, setup_trim, op_close, 1, false },
+	{ "shrinker (drop_caches)", 1, none, setup_pool2, op_drop_caches, 2, false },
+	{ "import (attach)", 7, mem_errnos, setup_dev_cc, op_import, 0, false },
+	{ "map", 7, mem_errnos, setup_imported_cc, op_map, 0, false },
+	{ "vmap", 7, mem_errnos, setup_imported_cc, op_vmap, 0, false },
+	{ "system heap: alloc", 6, mem_errnos, setup_none, op_alloc_sys, 0, false },
+	{ "system heap: map", 6, mem_errnos, setup_imported_sys, op_map, 0, false },
 };
 
 /* -- what the kernel said about the injected failure ------------------------ */
@@ -451,10 +445,7 @@ FIXTURE_SETUP(points)
 	memset(&self->c, 0, sizeof(self->c));
 	self->c.buf = self->c.dev = self->c.nth_fd = self->kmsg = -1;
 	self->pool_max[0] = '\0';
-	if (!emulated())
-		SKIP(return, "not booted with cc_emulation=on");
-	if (!heap_present(CC_HEAP))
-		SKIP(return, "no " CC_HEAP " heap");
+	NEED_EMULATED_HEAP(CC_HEAP);
 	ASSERT_EQ(0, pool_max_save(self->pool_max, sizeof(self->pool_max)))
 		TH_LOG("no pool (" POOL_MAX_MB "): not our series");
 	ASSERT_LE(0, heap_stat("leaked_pages")) TH_LOG("no heap statistics in " HEAP_STATS);
@@ -662,7 +653,7 @@ TEST_F_TIMEOUT(points, every_point_fails_cleanly, 600)
 
 	ksft_print_msg("%-30s %-4s %3s  %-5s %-60s %-24s %s\n", "scenario", "pass", "n",
 		       "kind", "site (stack of the injected failure)", "outcome", "pages");
-	if (sc->op == op_alloc_fallback) {
+	if (sc->fallback) {
 		sweep_fallback(_metadata, self);
 	} else {
 		for (k = 0; k < NR_KINDS; k++)

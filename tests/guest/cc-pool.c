@@ -66,10 +66,7 @@ FIXTURE(pool) {
 FIXTURE_SETUP(pool)
 {
 	self->pool_max[0] = '\0';
-	if (!emulated())
-		SKIP(return, "not booted with cc_emulation=on");
-	if (!heap_present(CC_HEAP))
-		SKIP(return, "no " CC_HEAP " heap");
+	NEED_EMULATED_HEAP(CC_HEAP);
 	ASSERT_EQ(0, pool_max_save(self->pool_max, sizeof(self->pool_max)))
 		TH_LOG("no pool: " POOL_MAX_MB " is missing");
 	ASSERT_LE(0, heap_stat("pool_bytes")) TH_LOG("no pool counters in " HEAP_STATS);
@@ -298,10 +295,7 @@ FIXTURE_VARIANT_ADD(pool_fault, shrink) { .site = 2 };
 FIXTURE_SETUP(pool_fault)
 {
 	self->pool_max[0] = '\0';
-	if (!emulated())
-		SKIP(return, "not booted with cc_emulation=on");
-	if (!heap_present(CC_HEAP))
-		SKIP(return, "no " CC_HEAP " heap");
+	NEED_EMULATED_HEAP(CC_HEAP);
 	ASSERT_EQ(0, pool_max_save(self->pool_max, sizeof(self->pool_max)))
 		TH_LOG("no pool: " POOL_MAX_MB " is missing");
 	ASSERT_TRUE(path_exists(EMU_FAIL_DIR "/probability"));

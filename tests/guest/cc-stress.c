@@ -645,10 +645,13 @@ TEST_F_TIMEOUT(stress, random_load, 3600)
 	EXPECT_EQ(oom0, vmstat("oom_kill"));
 	EXPECT_EQ(swiotlb0, swiotlb_used());
 	EXPECT_TRUE(stats) TH_LOG("no heap statistics (" HEAP_STATS "): leaks cannot be accounted for");
-	if (stats)
+	if (stats) {
 		account(_metadata, &base, conv);
-	EXPECT_EQ(0, drop_caches());
-	EXPECT_LE(base.shared, emu_stat("shared_frames"));
+	} else {
+		/* Mainline: no counters, only that nothing shared went missing. */
+		EXPECT_EQ(0, drop_caches());
+		EXPECT_LE(base.shared, emu_stat("shared_frames"));
+	}
 
 	if (pool_max[0])
 		write_string(POOL_MAX_MB, pool_max);

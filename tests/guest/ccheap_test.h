@@ -136,6 +136,18 @@ static inline bool heap_present(const char *name)
 	return path_exists(path);
 }
 
+/*
+ * The prologue of a test that needs an emulated confidential guest with
+ * HEAP (a string literal): skips with the reason otherwise. For test and
+ * fixture bodies, after kselftest_harness.h.
+ */
+#define NEED_EMULATED_HEAP(heap) do { \
+	if (!emulated()) \
+		SKIP(return, "not booted with cc_emulation=on"); \
+	if (!heap_present(heap)) \
+		SKIP(return, "no " heap " heap"); \
+} while (0)
+
 /* Read "key value" from a file of such lines (emulator stats). */
 static inline int read_key(const char *path, const char *key, long long *val)
 {
