@@ -314,6 +314,78 @@ TEST(cc_shared_maps_below_bounce_limit)
 	close(buf);
 }
 
+/*
+ * swiotlb=force bounces every streaming mapping; on mainline that includes
+ * DMA_ATTR_CC_SHARED ones. A shared buffer whose chunks are larger than a
+ * bounce (1 MiB and 2 MiB pieces against 256 KiB) must still map, split
+ * to the limit where it is bounced, and the CPU must read back what the
+ * device wrote once the mapping is gone.
+ */
+TEST(cc_shared_maps_under_swiotlb_force)
+{
+	struct test_dmabuf_map map = { .dir = TEST_DMABUF_BIDIRECTIONAL };
+	const size_t len = 4 * SZ_1M + 8192;
+	uint8_t msg[4096];
+	int buf = -1, dev = -1, ret;
+	uint8_t *p;
+
+	NEED_HEAP();
+	NEED_DEV();
+	if (!cmdline_has("swiotlb=force"))
+		SKIP(return, "not booted with swiotlb=force");
+	ASSERT_EQ(0, heap_alloc(CC_HEAP, len, &buf));
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, dev_import(buf, &dev));
+	ret = xioctl(dev, TEST_DMABUF_IOCTL_MAP, &map);
+	ASSERT_EQ(0, ret) TH_LOG("map: %s", strerror(-ret));
+	TH_LOG("%u segments, %u bounced", map.nr_segments, map.nr_bounced);
+	EXPECT_EQ(len, map.mapped_bytes);
+	memset(msg, 0x6b, sizeof(msg));
+	ASSERT_EQ(0, dev_rw(dev, TEST_DMABUF_IOCTL_DEV_WRITE, 3 * SZ_1M - 2048, msg,
+			    sizeof(msg)));
+	ASSERT_EQ(0, xioctl(dev, TEST_DMABUF_IOCTL_UNMAP, NULL));
+	EXPECT_EQ(0, memcmp(p + 3 * SZ_1M - 2048, msg, sizeof(msg)));
+	close(dev);
+	munmap(p, len);
+	close(buf);
+}
+
+/*
+ * An importer without a DMA mask, one that attaches and never maps (vgem,
+ * for instance), attaches to buffers of either heap: the exporter must not
+ * ask the DMA API about such a device at attach time.
+ */
+TEST(attach_without_dma_mask)
+{
+	static const char * const heaps[] = { "system", CC_HEAP };
+	unsigned int h;
+
+	NEED_DEV();
+	for (h = 0; h < 2; h++) {
+		struct test_dmabuf_import imp = { 0 };
+		int buf = -1, dev, ret;
+
+		if (!heap_present(heaps[h])) {
+			TH_LOG("no %s heap here", heaps[h]);
+			continue;
+		}
+		ASSERT_EQ(0, heap_alloc(heaps[h], 4 * SZ_1M, &buf));
+		dev = open(TEST_DEV, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, dev);
+		ret = xioctl(dev, TEST_DMABUF_IOCTL_NO_DMA_MASK, NULL);
+		ASSERT_EQ(0, ret) TH_LOG("NO_DMA_MASK: %s", strerror(-ret));
+		imp.fd = buf;
+		ret = xioctl(dev, TEST_DMABUF_IOCTL_IMPORT, &imp);
+		EXPECT_EQ(0, ret) TH_LOG("%s: import: %s", heaps[h], strerror(-ret));
+		EXPECT_EQ(4ULL * SZ_1M, imp.size);
+		if (!ret)
+			EXPECT_EQ(0, xioctl(dev, TEST_DMABUF_IOCTL_RELEASE, NULL));
+		close(dev);
+		close(buf);
+	}
+}
+
 /* Mapped through a device, shared memory is never bounced. */
 TEST(never_bounced)
 {

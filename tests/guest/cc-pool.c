@@ -274,6 +274,49 @@ TEST_F(pool, pressure_takes_from_pool)
 	EXPECT_EQ(oom0, oom_kills());
 }
 
+#define MEM_ACCOUNTING "/sys/module/dma_heap/parameters/mem_accounting"
+
+/*
+ * With dma_heap.mem_accounting=1 memory is charged to the allocating
+ * task's memcg, which a pooled block would escape (it stays charged to
+ * whoever refilled the pool): there is no pool then. Every chunk is
+ * converted on its own (a fallback), and nothing stays shared after the
+ * free.
+ */
+TEST_F(pool, no_pool_with_mem_accounting)
+{
+	long long shared0, fb0, hits0, misses0, blocks0;
+	char v[2] = "";
+	int fd, buf = -1;
+
+	fd = open(MEM_ACCOUNTING, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		SKIP(return, "no dma_heap.mem_accounting in this kernel");
+	ASSERT_EQ(1, read(fd, v, 1));
+	close(fd);
+	if (v[0] != 'Y')
+		SKIP(return, "not booted with dma_heap.mem_accounting=1");
+	shared0 = emu_stat("shared_frames");
+	fb0 = heap_stat("fallbacks");
+	hits0 = heap_stat("pool_hits");
+	misses0 = heap_stat("pool_misses");
+	blocks0 = heap_stat("blocks_to_shared");
+	ASSERT_EQ(0, heap_alloc(CC_HEAP, 4 * SZ_1M + 12288, &buf));
+	/* 4 chunks of 1 MiB and 3 pages at least, more if memory is fragmented. */
+	EXPECT_LE(fb0 + 7, heap_stat("fallbacks"));
+	EXPECT_EQ(blocks0, heap_stat("blocks_to_shared"));
+	close(buf);
+	EXPECT_EQ(0, heap_stat("pool_bytes"));
+	EXPECT_EQ(0, heap_stat("slack_bytes"));
+	EXPECT_EQ(shared0, emu_stat("shared_frames"));
+	/* Nor is anything taken from a pool the next time. */
+	ASSERT_EQ(0, heap_alloc(CC_HEAP, SZ_2M, &buf));
+	close(buf);
+	EXPECT_EQ(hits0, heap_stat("pool_hits"));
+	EXPECT_EQ(misses0, heap_stat("pool_misses"));
+	EXPECT_EQ(shared0, emu_stat("shared_frames"));
+}
+
 /*
  * Conversions that fail at the pool's own sites leak the block concerned,
  * counted, and nothing else: a refill (a new block made shared), a trim
