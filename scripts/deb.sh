@@ -150,35 +150,44 @@ includes_missing() {
 		case $q in
 		'<')
 			case $h in linux/* | uapi/* | kunit/* | trace/*) ;; *) continue ;; esac
-			[ -e "$src/include/$h" ] || [ -e "$src/arch/x86/include/$h" ] ||
-				[ -e "$src/include/uapi/$h" ] || echo "<$h> (from $file)"
+			[ -e "$am_tree/include/$h" ] || [ -e "$am_tree/arch/x86/include/$h" ] ||
+				[ -e "$am_tree/include/uapi/$h" ] || echo "<$h> (from $file)"
 			;;
 		*)
-			[ -e "$src/$(dirname "$file")/$h" ] || echo "\"$h\" (from $file)"
+			[ -e "$am_tree/$(dirname "$file")/$h" ] || echo "\"$h\" (from $file)"
 			;;
 		esac
 	done
 }
 
+# The patches are applied in a worktree of their own, and the result is
+# checked out in build/deb/src-BASE from where that was: only the files
+# whose content changes get a new time stamp, so a change to the series
+# rebuilds what it touches, not everything that includes a patched header.
+am_tree=$src.am
 apply_product() {
-	local p miss
-	git -C "$src" am --abort >/dev/null 2>&1 || true
-	git -C "$src" fetch -q origin "+refs/heads/base:refs/remotes/origin/base" &&
-		git -C "$src" checkout -q -f --detach origin/base &&
-		git -C "$src" clean -q -fdx || return 1
+	local p miss head
+	git -C "$src" fetch -q origin "+refs/heads/base:refs/remotes/origin/base" || return 1
+	git -C "$src" worktree remove -f "$am_tree" >/dev/null 2>&1 || rm -rf "$am_tree"
+	git -C "$src" worktree prune &&
+		git -C "$src" worktree add -q --detach "$am_tree" origin/base || return 1
 	# Every patch is tried, and a failing one skipped, so that one run
 	# names every problem.
 	for p in "${product[@]}"; do
-		if git -C "$src" -c user.name=ccheap -c user.email=ccheap@invalid \
+		if git -C "$am_tree" -c user.name=ccheap -c user.email=ccheap@invalid \
 			am -q --committer-date-is-author-date "$KDIR/$base/$p" \
 			>>"$LOGS/deb-am-$base.log" 2>&1; then
 			miss=$(includes_missing "$KDIR/$base/$p" | tr '\n' ' ')
 			[ -z "$miss" ] || echo "missing-include $p $miss"
 		else
-			git -C "$src" am --abort >/dev/null 2>&1 || true
+			git -C "$am_tree" am --abort >/dev/null 2>&1 || true
 			echo "does-not-apply $p"
 		fi
 	done
+	head=$(git -C "$am_tree" rev-parse HEAD) &&
+		git -C "$src" worktree remove -f "$am_tree" &&
+		git -C "$src" checkout -q -f --detach "$head" &&
+		git -C "$src" clean -q -fdx
 }
 
 if [ "$(cat "$src/.git/ccheap-deb-state" 2>/dev/null)" != "$state" ] ||
