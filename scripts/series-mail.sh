@@ -82,6 +82,23 @@ EOF
 		printf ' %d. %s\n' "$i" "$(git_t log -1 --format=%s "$c")"
 		git_t log -1 --format=%B "$c" | sed -n 's/^Fixes: /    Fixes: /p'
 	done
+	for c in "${fixes[@]}"; do
+		case $(git_t log -1 --format=%s "$c") in
+		*"OOM killer"*) ;;
+		*) continue ;;
+		esac
+		cat <<EOF
+
+On the patch that keeps the heap away from the OOM killer: it compares
+each request with MemAvailable, and again before every chunk against
+what is still to come, and fails with -ENOMEM. We considered
+set_current_oom_origin() around the loop, as the ring buffer does, but
+it still invokes the OOM killer (it only makes the allocating task its
+victim); and __GFP_RETRY_MAYFAIL alone did not keep the OOM killer away
+when several requests ran at once. The check is a heuristic that
+reserves nothing; a better mechanism would be welcome.
+EOF
+	done
 	cat <<EOF
 
 Testing. No SEV-SNP or TDX hardware was used. The series was tested in
