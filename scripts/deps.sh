@@ -10,7 +10,9 @@ pkgs=(build-essential git python3 perl bc flex bison libelf-dev libssl-dev
 # checker, the cross compilers).
 # --deb: what `make bindeb-pkg` of a Debian config needs (debhelper for
 # its debian/rules, pahole for BTF, kmod for depmod, openssl for the
-# module signing key);
+# module signing key, and the Build-Depends-Arch that the kernel's
+# scripts/package/mkdebian writes: 7.x adds libdw-dev, without which
+# dpkg-buildpackage refuses to start);
 # --deb-test: also a Debian root file system and QEMU to boot it.
 case "${1:-}" in
 --series)
@@ -18,7 +20,8 @@ case "${1:-}" in
 		gcc-riscv64-linux-gnu)
 	;;
 --deb | --deb-test)
-	pkgs+=(debhelper dpkg-dev dwarves kmod cpio openssl)
+	pkgs+=(debhelper dpkg-dev dwarves kmod cpio openssl bc bison flex
+		libdw-dev libelf-dev libssl-dev python3 rsync)
 	if [ "$1" = --deb-test ]; then
 		pkgs+=(mmdebstrap e2fsprogs)
 	fi
