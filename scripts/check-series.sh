@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # check-series.sh BASE: the patch queue's own checks.
 #  1. the series applies to a clean base and round-trips (verify-series.sh);
-#  2. scripts/checkpatch.pl --strict is clean on every patch;
+#  2. scripts/checkpatch.pl --strict is clean on every patch, run both
+#     inside the tree and from outside it with --no-tree;
 #  3. every patch builds on its own: each commit of the series, in order,
 #     configured with kernel/configs/base.config and built (incrementally,
 #     with ccache) in a worktree under build/series/.
@@ -28,7 +29,7 @@ result() { # STATUS NAME [REASON]
 }
 
 echo "TAP version 13"
-echo "1..$((1 + 2 * ${#patches[@]}))"
+echo "1..$((1 + 3 * ${#patches[@]}))"
 "$CCHEAP_TOP/scripts/verify-series.sh" "$base" >"$LOGS/series-verify-$base.log" 2>&1
 result $? "kernel/$base applies to a clean base and round-trips" "see build/logs/series-verify-$base.log"
 
@@ -37,6 +38,8 @@ result $? "kernel/$base applies to a clean base and round-trips" "see build/logs
 for p in "${patches[@]}"; do
 	checkpatch "$tree" "$KDIR/$base/$p" >"$LOGS/checkpatch-$p.log" 2>&1
 	result $? "checkpatch --strict $p" "$(grep -m1 -E '^(ERROR|WARNING|CHECK)' "$LOGS/checkpatch-$p.log")"
+	checkpatch "$tree" "$KDIR/$base/$p" no-tree >"$LOGS/checkpatch-no-tree-$p.log" 2>&1
+	result $? "checkpatch --strict --no-tree $p" "$(grep -m1 -E '^(ERROR|WARNING|CHECK)' "$LOGS/checkpatch-no-tree-$p.log")"
 done
 
 # Each patch builds: walk the series' commits in a worktree laid out like

@@ -202,15 +202,34 @@ write_series() {
 	[ $i -gt "$ntest" ] || echo "[product]"
 }
 
-# checkpatch TREE PATCH: scripts/checkpatch.pl --strict of TREE on PATCH,
-# output on stdout, status 1 if it is not clean. Our trees hold one base
-# commit and no upstream history, so checkpatch cannot find the commits
-# that Fixes: tags name (UNKNOWN_COMMIT_ID): that lookup alone is left
-# out; the form of the tags is still checked (GIT_COMMIT_ID), and the ids
-# are recorded with their evidence in kernel/STATUS.md. checkpatch runs
-# scripts/spdxcheck.py with whatever python3 is first in PATH; Debian's
-# has the ply module it needs.
+# checkpatch TREE PATCH [MODE]: scripts/checkpatch.pl --strict of TREE on
+# PATCH, output on stdout, status 1 if it is not clean. MODE "tree" (the
+# default) runs it inside TREE, as a maintainer does; "no-tree" runs it
+# from outside any tree with --no-tree, as a reviewer with only the mail
+# does: some checks differ between the two (the form of commit references
+# in the message among them), so the patch queue must pass both. Our
+# trees hold one base commit and no upstream history, so checkpatch
+# cannot find the commits that Fixes: tags name (UNKNOWN_COMMIT_ID): that
+# lookup alone is left out; the form of the tags is still checked
+# (GIT_COMMIT_ID), and the ids are recorded with their evidence in
+# kernel/STATUS.md. checkpatch runs scripts/spdxcheck.py with whatever
+# python3 is first in PATH; Debian's has the ply module it needs.
 checkpatch() {
-	(cd "$1" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict -q \
-		--ignore UNKNOWN_COMMIT_ID "$2")
+	local tree patch
+	tree=$(cd "$1" && pwd) || return 1
+	patch=$(realpath "$2") || return 1
+	case ${3:-tree} in
+	tree)
+		(cd "$tree" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict -q \
+			--ignore UNKNOWN_COMMIT_ID "$patch")
+		;;
+	no-tree)
+		(cd / && PATH=/usr/bin:$PATH "$tree"/scripts/checkpatch.pl --strict -q \
+			--no-tree --ignore UNKNOWN_COMMIT_ID "$patch")
+		;;
+	*)
+		echo "checkpatch: unknown mode '$3' (tree or no-tree)" >&2
+		return 2
+		;;
+	esac
 }

@@ -145,10 +145,12 @@ rc=0
 : >"$out/checkpatch.log"
 for p in "$out"/0*.patch; do
 	case $p in *0000-cover-letter.patch) continue ;; esac
-	if ! checkpatch "$wt" "$p" >>"$out/checkpatch.log" 2>&1; then
-		echo "checkpatch: $(basename "$p") is not clean" >&2
-		rc=1
-	fi
+	for mode in tree no-tree; do
+		if ! checkpatch "$wt" "$p" $mode >>"$out/checkpatch.log" 2>&1; then
+			echo "checkpatch ($mode): $(basename "$p") is not clean" >&2
+			rc=1
+		fi
+	done
 done
 missing=$(grep -L '^Fixes: ' "$out"/0*.patch | grep -v cover-letter || true)
 [ -z "$missing" ] || { echo "no Fixes: tag in $missing" >&2; rc=1; }
