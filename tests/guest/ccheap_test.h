@@ -211,6 +211,42 @@ static inline long long read_number(const char *path)
 	return strtoll(buf, NULL, 0);
 }
 
+/*
+ * Read the first word of a file holding a string parameter ("snp\n", "Y\n",
+ * "128\n") into @buf (NUL-terminated, at most @size - 1 bytes, no white
+ * space). Returns 0, -errno if the file cannot be read, -ENODATA if it is
+ * empty and -EOVERFLOW if the word does not fit.
+ */
+static inline int read_word(const char *path, char *buf, size_t size)
+{
+	char tmp[256];
+	size_t len;
+	ssize_t n;
+	int fd;
+
+	if (!size)
+		return -EINVAL;
+	buf[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, tmp, sizeof(tmp) - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return n;
+	tmp[n] = '\0';
+	len = strcspn(tmp, " \t\n");
+	if (!len)
+		return -ENODATA;
+	if (len >= size)
+		return -EOVERFLOW;
+	memcpy(buf, tmp, len);
+	buf[len] = '\0';
+	return 0;
+}
+
 static inline int write_string(const char *path, const char *s)
 {
 	ssize_t n;
@@ -318,15 +354,9 @@ static inline int inject_nth(int nth, int err)
 /* "tdx" or "snp": how this boot's failed conversions leave their range. */
 static inline bool shape_is_snp(void)
 {
-	char buf[16] = "";
-	FILE *f = fopen(EMU_DIR "/fail_shape", "r");
+	char buf[16];
 
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	return !strncmp(buf, "snp", 3);
+	return !read_word(EMU_DIR "/fail_shape", buf, sizeof(buf)) && !strcmp(buf, "snp");
 }
 
 #define HEAP_STATS	"/sys/kernel/debug/dma_heap/system_cc_shared/stats"
@@ -342,23 +372,12 @@ static inline long long heap_stat(const char *key)
 }
 
 /*
- * The pool's cap as the kernel shows it ("128\n"), to be written back
- * after a test changed it; 0, or -errno without a pool.
+ * The pool's cap as the kernel shows it ("128"), to be written back after
+ * a test changed it; 0, or -errno without a pool.
  */
 static inline int pool_max_save(char *buf, size_t size)
 {
-	FILE *f = fopen(POOL_MAX_MB, "r");
-	int ret = 0;
-
-	buf[0] = '\0';
-	if (!f)
-		return -errno;
-	if (!fgets(buf, size, f)) {
-		buf[0] = '\0';
-		ret = -EIO;
-	}
-	fclose(f);
-	return ret;
+	return read_word(POOL_MAX_MB, buf, size);
 }
 
 /* Empty the pool of shared blocks (the shrinker runs on drop_caches). */
