@@ -180,7 +180,10 @@ apply_product() {
 			miss=$(includes_missing "$KDIR/$base/$p" | tr '\n' ' ')
 			[ -z "$miss" ] || echo "missing-include $p $miss"
 		else
-			git -C "$am_tree" am --abort >/dev/null 2>&1 || true
+			# --abort writes the reflog, which needs an identity even
+			# where git has none configured (a fresh machine)
+			git -C "$am_tree" -c user.name=ccheap -c user.email=ccheap@invalid \
+				am --abort >/dev/null 2>&1 || true
 			echo "does-not-apply $p"
 		fi
 	done
