@@ -4,8 +4,24 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-pkgs=(build-essential git python3 perl bc flex bison libelf-dev libssl-dev
-	xz-utils ccache busybox-static qemu-system-x86 qemu-system-data rsync)
+# What `make check` needs before its packaging path (which runs --deb):
+pkgs=(
+	# the test kernels (tinyconfig and kernel/configs): the compiler and
+	# make, Kbuild's tools, objtool's libelf, the OpenSSL headers of the
+	# kernel's signing tools, headers_install's rsync; ccache for rebuilds
+	build-essential bc flex bison perl python3 libelf-dev libssl-dev rsync ccache
+	# the bases: Debian's source packages (.tar.xz) unpacked into git trees
+	git xz-utils
+	# the guests: QEMU and its firmware (qboot.rom), busybox in the initramfs
+	qemu-system-x86 qemu-system-data busybox-static
+	# the host tests (tests/host): deb-cli.sh's dpkg-shlibdeps and
+	# dpkg-buildflags (also in build-essential), lintian on the CLI package,
+	# the CLI's unit tests under valgrind, its man page through groff
+	dpkg-dev lintian valgrind groff-base
+	# scripts/fresh-check.sh: a new Debian root to run this script and the
+	# host tests in
+	mmdebstrap
+)
 # --series: also what the patch-queue checks need (checkpatch's SPDX
 # checker, the cross compilers).
 # --deb: what `make bindeb-pkg` of a Debian config needs (debhelper for
