@@ -295,6 +295,8 @@ TEST_F(pool, no_pool_with_mem_accounting)
 	ASSERT_EQ(0, ret) TH_LOG(MEM_ACCOUNTING ": %s", strerror(-ret));
 	if (strcmp(v, "Y"))
 		SKIP(return, "not booted with dma_heap.mem_accounting=1");
+	/* The counters show the cap in force, whatever pool_max_mb says. */
+	EXPECT_EQ(0, heap_stat("pool_cap_bytes"));
 	shared0 = emu_stat("shared_frames");
 	fb0 = heap_stat("fallbacks");
 	hits0 = heap_stat("pool_hits");
