@@ -16,7 +16,8 @@ VARIANT ?= 7.3
 # (deb.sh tells an empty LOCALVERSION, no suffix, from an unset one).
 KNOBS := TESTS EXTRA_TESTS CMDLINE TIMEOUT KVM DEBUG STRICT_PIN FORCE RESULTS \
 	FLAVOUR MINIMAL EXCLUDE DEB_REVISION DBG CONFIG_ONLY \
-	CCACHE DEB_MAINTAINER KERNEL_DEB MIRROR SECURITY_MIRROR APT_ETC
+	CCACHE DEB_MAINTAINER KERNEL_DEB MIRROR SECURITY_MIRROR APT_ETC \
+	FRESH_TMPFS FRESH_KEEP
 $(foreach k,$(KNOBS),$(if $(filter undefined,$(origin $(k))),,$(eval export $(k))))
 
 S := scripts
@@ -28,7 +29,7 @@ QUIET_FAIL = kill -PIPE $$PPID
 
 .PHONY: all check check-debug test demo deps host-test table skips series-verify \
 	series-export series-check series-mail cross-check install clean distclean help \
-	deb-cli deb deb-test bench reliability
+	deb-cli deb deb-test bench reliability fresh-check
 
 all: help
 
@@ -57,6 +58,11 @@ bench: deps
 
 host-test:
 	@tests/host/run.sh
+
+# The install step tested (as root): scripts/deps.sh and the host tests in
+# a new minimal Debian 12 root; build/results/fresh/. make check runs it.
+fresh-check: deps
+	@$(S)/fresh-check.sh || $(QUIET_FAIL)
 
 table:
 	@python3 $(S)/results.py table --out build/results/table.md \
