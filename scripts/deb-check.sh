@@ -252,10 +252,11 @@ not_booted() {
 	} >"$tap"
 }
 
-# initramfs: the workbench's guest, as scripts/run-guest.sh makes it, with
-# the package's config and minimal-check instead of the tests
+# initramfs: the workbench's guest, as scripts/run-guest.sh makes it
+# (guest_initramfs), with the package's config and minimal-check instead
+# of the tests, and /etc/ccheap/deb-expect: the release minimal-check wants
 initramfs() {
-	local gen=$BUILD/deb/obj-$base-minimal/usr/gen_init_cpio f
+	local gen=$BUILD/deb/obj-$base-minimal/usr/gen_init_cpio
 	if [ ! -x "$gen" ]; then
 		gen=$work/gen_init_cpio
 		gcc -O2 -o "$gen" "$BUILD/deb/src-$base/usr/gen_init_cpio.c" || return 1
@@ -276,24 +277,8 @@ initramfs() {
 		echo "package $(dpkg-deb -f "$image" Package) $(dpkg-deb -f "$image" Version)"
 	} >"$guest/info"
 	printf "KREL='%s'\nLOCALVERSION='%s'\n" "$krel" "$MINIMAL_LOCALVERSION" >"$guest/deb-expect"
-	{
-		echo "dir /dev 755 0 0"
-		echo "nod /dev/console 600 0 0 c 5 1"
-		for d in bin proc sys tmp etc etc/ccheap tests; do echo "dir /$d 755 0 0"; done
-		echo "file /bin/busybox /bin/busybox 755 0 0"
-		echo "slink /bin/sh busybox 777 0 0"
-		echo "file /init $CCHEAP_TOP/guest/init 755 0 0"
-		echo "file /etc/ccheap/dmesg-fail $CCHEAP_TOP/guest/dmesg-fail 644 0 0"
-		echo "file /etc/ccheap/dmesg-allow $guest/dmesg-allow 644 0 0"
-		echo "file /etc/ccheap/plan $guest/plan 644 0 0"
-		echo "file /etc/ccheap/info $guest/info 644 0 0"
-		echo "file /etc/ccheap/kconfig $work/config 644 0 0"
-		echo "file /etc/ccheap/deb-expect $guest/deb-expect 644 0 0"
-		for f in "$guest"/tests/*; do
-			echo "file /tests/$(basename "$f") $f 755 0 0"
-		done
-	} >"$guest/cpio-list"
-	"$gen" "$guest/cpio-list" | gzip -1 >"$guest/initramfs.cpio.gz"
+	guest_initramfs "$gen" "$guest/initramfs.cpio.gz" "$guest/tests" "$guest/dmesg-allow" \
+		"$guest/plan" "$guest/info" "$work/config" deb-expect "$guest/deb-expect"
 }
 
 boot_time=0
@@ -302,19 +287,10 @@ if [ -z "$krel" ] || [ ! -s "$vmlinuz" ]; then
 elif ! initramfs >"$LOGS/deb-check-initramfs-$base.log" 2>&1; then
 	not_booted "the initramfs could not be made: $(one_line "$(tail -n 3 "$LOGS/deb-check-initramfs-$base.log")")"
 else
-	accel=tcg
-	[ "${KVM:-0}" = 1 ] && accel=kvm
-	tb=$(date +%s)
-	printf '  %-44s ' "boot vmlinuz-$krel ($accel)" >&2
-	timeout -k 5 "${TIMEOUT:-180}" qemu-system-x86_64 -accel $accel -cpu max \
-		-m 1G -smp 1 -nographic -no-reboot -bios /usr/share/qemu/qboot.rom \
-		-kernel "$vmlinuz" -initrd "$guest/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 oops=panic tsc=reliable kunit.enable=0 ${CMDLINE:-}" \
-		</dev/null >"$console" 2>&1
-	rc=$?
-	boot_time=$(($(date +%s) - tb))
-	printf '%3ss\n' "$boot_time" >&2
-	[ $rc -eq 124 ] && echo "ccheap-host: timeout after ${TIMEOUT:-180}s" >>"$console"
+	accel=$(guest_accel 1)
+	guest_boot "boot vmlinuz-$krel ($accel)" "$vmlinuz" "$guest/initramfs.cpio.gz" \
+		"$guest/plan" "$console" "${TIMEOUT:-180}" "$accel" max 1
+	boot_time=$GUEST_SECS
 	python3 "$CCHEAP_TOP/scripts/results.py" collect --boot plain --plan "$PLAN_FILE" \
 		"$console" >"$tap" || not_booted "results.py collect failed on ${console#"$CCHEAP_TOP"/}"
 fi

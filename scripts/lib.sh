@@ -93,6 +93,99 @@ step() {
 	printf '%3ss\n' "$(($(date +%s) - t0))" >&2
 }
 
+# The guest: one initramfs layout and one QEMU command line, for
+# scripts/run-guest.sh (a variant's kernel, per boot of the plan) and
+# scripts/deb-check.sh (the minimal package's vmlinuz).
+
+# guest_initramfs GEN_CPIO INITRD TESTS ALLOW PLAN INFO KCONFIG [NAME FILE]...:
+# write the guest's initramfs INITRD, X.cpio.gz, with the kernel's
+# usr/gen_init_cpio GEN_CPIO from the list of its files, X.cpio-list next
+# to it: busybox-static's /bin/busybox as /bin/sh, guest/init as /init,
+# every file of the directory TESTS as an executable in /tests, and in
+# /etc/ccheap what guest/init and the tests read: guest/dmesg-fail, ALLOW
+# (dmesg-allow: the reports each test provokes on purpose), PLAN (the
+# boot's tests), INFO (lines about the kernel, printed as comments),
+# KCONFIG (the kernel's .config), then each FILE as /etc/ccheap/NAME.
+guest_initramfs() {
+	local gen=$1 initrd=$2 tests=$3 allow=$4 plan=$5 info=$6 kconfig=$7 list d f
+	shift 7
+	if [ $(($# % 2)) -ne 0 ]; then
+		echo "guest_initramfs: /etc/ccheap/$1 without a file" >&2
+		return 2
+	fi
+	list=${initrd%.cpio.gz}.cpio-list
+	{
+		echo "dir /dev 755 0 0"
+		echo "nod /dev/console 600 0 0 c 5 1"
+		for d in bin proc sys tmp etc etc/ccheap tests; do echo "dir /$d 755 0 0"; done
+		echo "file /bin/busybox /bin/busybox 755 0 0"
+		echo "slink /bin/sh busybox 777 0 0"
+		echo "file /init $CCHEAP_TOP/guest/init 755 0 0"
+		echo "file /etc/ccheap/dmesg-fail $CCHEAP_TOP/guest/dmesg-fail 644 0 0"
+		echo "file /etc/ccheap/dmesg-allow $allow 644 0 0"
+		echo "file /etc/ccheap/plan $plan 644 0 0"
+		echo "file /etc/ccheap/info $info 644 0 0"
+		echo "file /etc/ccheap/kconfig $kconfig 644 0 0"
+		while [ $# -gt 0 ]; do
+			echo "file /etc/ccheap/$1 $2 644 0 0"
+			shift 2
+		done
+		for f in "$tests"/*; do
+			echo "file /tests/$(basename "$f") $f 755 0 0"
+		done
+	} >"$list" || return 1
+	"$gen" "$list" | gzip -1 >"$initrd"
+}
+
+# guest_accel SMP: QEMU's accelerator for a guest of SMP vCPUs: TCG, or
+# KVM with KVM=1 (nested KVM hangs on our machines, so TCG is the default)
+guest_accel() {
+	local accel=tcg
+	[ "${KVM:-0}" = 1 ] && accel=kvm
+	# More than one vCPU under TCG runs a host thread per vCPU.
+	if [ "$accel" = tcg ] && [ "$1" -gt 1 ]; then
+		accel=tcg,thread=multi
+	fi
+	echo "$accel"
+}
+
+# guest_boot LABEL KERNEL INITRD PLAN CONSOLE LIMIT ACCEL CPU SMP [ARG]...:
+# boot KERNEL with the initramfs INITRD (guest_initramfs, PLAN in it) in
+# QEMU: -accel ACCEL (guest_accel), -cpu CPU, SMP vCPUs, 1 GiB, the serial
+# console into the file CONSOLE. -no-reboot: guest/init ends the run by
+# rebooting, and panic=-1 (oops=panic) makes a crash do the same.
+# The kernel command line: console, panic and tsc=reliable, each ARG,
+# kunit.enable=1 if PLAN reads a KUnit suite's result (kunit:SUITE),
+# else 0, and CMDLINE last. At most LIMIT seconds (a QEMU that ignores
+# SIGTERM is killed 5 s later); then the line
+# "ccheap-host: timeout after LIMITs" ends CONSOLE, for results.py.
+# Prints LABEL as a step line and the seconds the boot took, which it
+# leaves in GUEST_SECS; returns timeout's status (124: LIMIT ran out).
+guest_boot() {
+	local label=$1 kernel=$2 initrd=$3 plan=$4 console=$5 limit=$6 accel=$7 cpu=$8 smp=$9
+	local append="" a t0 rc=0
+	shift 9
+	for a in "$@"; do append+=" $a"; done
+	if grep -q '^kunit:' "$plan"; then
+		append+=" kunit.enable=1"
+	else
+		append+=" kunit.enable=0"
+	fi
+	t0=$(date +%s)
+	printf '  %-44s ' "$label" >&2
+	timeout -k 5 "$limit" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
+		-m 1G -smp "$smp" -nographic -no-reboot -bios /usr/share/qemu/qboot.rom \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 oops=panic tsc=reliable$append ${CMDLINE:-}" \
+		</dev/null >"$console" 2>&1 || rc=$?
+	GUEST_SECS=$(($(date +%s) - t0))
+	printf '%3ss\n' "$GUEST_SECS" >&2
+	if [ $rc -eq 124 ]; then
+		echo "ccheap-host: timeout after ${limit}s" >>"$console"
+	fi
+	return $rc
+}
+
 # read_pin BASE: sets PIN_PACKAGE, PIN_VERSION, PIN_ACCEPT
 read_pin() {
 	local pin=$KDIR/$1/pin

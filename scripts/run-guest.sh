@@ -145,47 +145,21 @@ for boot in $(plan_boots); do
 	[ -s "$guest/$boot.sel" ] || continue
 	ran=1
 	boot_tests "$boot" | grep -F -w -f "$guest/$boot.sel" >"$guest/$boot.plan" || true
-	append=$(boot_cmdline "$boot")
-	grep -q '^kunit:' "$guest/$boot.plan" && append+=" kunit.enable=1" || append+=" kunit.enable=0"
-	{
-		echo "dir /dev 755 0 0"
-		echo "nod /dev/console 600 0 0 c 5 1"
-		for d in bin proc sys tmp etc etc/ccheap tests; do echo "dir /$d 755 0 0"; done
-		echo "file /bin/busybox /bin/busybox 755 0 0"
-		echo "slink /bin/sh busybox 777 0 0"
-		echo "file /init $CCHEAP_TOP/guest/init 755 0 0"
-		echo "file /etc/ccheap/dmesg-fail $CCHEAP_TOP/guest/dmesg-fail 644 0 0"
-		echo "file /etc/ccheap/dmesg-allow $guest/dmesg-allow 644 0 0"
-		echo "file /etc/ccheap/plan $guest/$boot.plan 644 0 0"
-		echo "file /etc/ccheap/info $results/info 644 0 0"
-		echo "file /etc/ccheap/kconfig $obj/.config 644 0 0"
-		for f in "$guest"/tests/*; do
-			echo "file /tests/$(basename "$f") $f 755 0 0"
-		done
-	} >"$guest/$boot.cpio-list"
-	"$gen_cpio" "$guest/$boot.cpio-list" | gzip -1 >"$guest/$boot.cpio.gz"
+	guest_initramfs "$gen_cpio" "$guest/$boot.cpio.gz" "$guest/tests" "$guest/dmesg-allow" \
+		"$guest/$boot.plan" "$results/info" "$obj/.config"
 
-	accel=tcg
-	[ "${KVM:-0}" = 1 ] && accel=kvm
 	smp=$(boot_smp "$boot")
-	# More than one vCPU under TCG runs a host thread per vCPU.
-	[ "$accel" = tcg ] && [ "$smp" -gt 1 ] && accel=tcg,thread=multi
-	console=$results/$boot.console.log
+	accel=$(guest_accel "$smp")
+	read -ra args <<<"$(boot_cmdline "$boot")"
 	# The boot's hard limit: TIMEOUT, else its tests' limits and two
 	# minutes for booting, at least 600 s.
 	limit=${TIMEOUT:-$(awk '{ s += $2 } END { s += 120; print (s > 600 ? s : 600) }' "$guest/$boot.plan")}
-	t0=$(date +%s)
-	printf '  %-44s ' "boot '$boot' ($(wc -l <"$guest/$boot.plan") tests, $accel, $smp CPU)" >&2
-	set +e
-	timeout -k 5 "$limit" qemu-system-x86_64 -accel $accel -cpu "$cpu" \
-		-m 1G -smp "$smp" -nographic -no-reboot -bios /usr/share/qemu/qboot.rom \
-		-kernel "$kernel" -initrd "$guest/$boot.cpio.gz" \
-		-append "console=ttyS0 panic=-1 oops=panic tsc=reliable$append ${CMDLINE:-}" \
-		</dev/null >"$console" 2>&1
-	rc=$?
-	set -e
-	printf '%3ss\n' "$(($(date +%s) - t0))" >&2
-	[ $rc -eq 124 ] && echo "ccheap-host: timeout after ${limit}s" >>"$console"
+	console=$results/$boot.console.log
+	# A failed boot is in its console log (a timeout in the line
+	# guest_boot adds), which results.py turns into failed tests.
+	guest_boot "boot '$boot' ($(wc -l <"$guest/$boot.plan") tests, $accel, $smp CPU)" \
+		"$kernel" "$guest/$boot.cpio.gz" "$guest/$boot.plan" "$console" "$limit" \
+		"$accel" "$cpu" "$smp" "${args[@]}" || true
 	python3 "$CCHEAP_TOP/scripts/results.py" collect --boot "$boot" \
 		--plan "$guest/$boot.plan" "$console" >"$results/$boot.tap"
 done
