@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# check.sh [VARIANT...]: the full suite. Host-side tests, then every variant
+# check.sh [VARIANT...]: the full suite. Host-side tests, the install step
+# (deps.sh and the host tests in a new Debian 12 root), then every variant
 # built, booted and tested, then the packaging path (the minimal kernel
 # package); a comparison table; and, as the very last line,
 # "N passed, N failed[, N skipped]". Exit status 1 on any failure.
@@ -40,6 +41,11 @@ prebuild "$1"
 echo "== host tests" >&2
 "$CCHEAP_TOP/tests/host/run.sh"
 summaries+=("$BUILD/results/host/summary.txt")
+# The install step: scripts/deps.sh, then the host tests, in a new minimal
+# Debian 12 root (scripts/fresh-check.sh): every tool they use installed.
+rm -f "$BUILD/results/fresh/summary.txt"
+"$CCHEAP_TOP/scripts/fresh-check.sh" || true
+summaries+=("$BUILD/results/fresh/summary.txt")
 
 dirs=()
 # shellcheck disable=SC2086
