@@ -6,9 +6,11 @@
 #
 #   FLAVOUR=cloud-amd64   Debian's flavour whose config is used (amd64,
 #                         cloud-amd64, rt-amd64: whatever linux-config has)
-#   MINIMAL=1             the workbench's minimal test config instead
-#                         (tinyconfig + kernel/configs/base.config): a fast
-#                         packaging test, not a kernel to install
+#   MINIMAL=1             the workbench's minimal config instead
+#                         (tinyconfig + the package's part of
+#                         kernel/configs/base.config, before its line
+#                         "# --- test kernels only"): a fast packaging
+#                         test, not a kernel to install
 #   EXCLUDE='0006 0011'   product patches (number or file name) to leave out
 #   LOCALVERSION=-ccheap  kernel release suffix: linux-image-VER-ccheap
 #   DEB_REVISION=1        package version VER-ccheapN
@@ -164,13 +166,23 @@ includes_missing() {
 # checked out in build/deb/src-BASE from where that was: only the files
 # whose content changes get a new time stamp, so a change to the series
 # rebuilds what it touches, not everything that includes a patched header.
-am_tree=$src.am
+# A clone that was never checked out has no time stamps to keep: the
+# patches are applied in it directly, one checkout of the tree instead of
+# two (a worktree's and the clone's).
 apply_product() {
 	local p miss head
 	git -C "$src" fetch -q origin "+refs/heads/base:refs/remotes/origin/base" || return 1
-	git -C "$src" worktree remove -f "$am_tree" >/dev/null 2>&1 || rm -rf "$am_tree"
-	git -C "$src" worktree prune &&
-		git -C "$src" worktree add -q --detach "$am_tree" origin/base || return 1
+	if [ -e "$src/.git/ccheap-deb-head" ]; then
+		am_tree=$src.am
+		git -C "$src" worktree remove -f "$am_tree" >/dev/null 2>&1 || rm -rf "$am_tree"
+		git -C "$src" worktree prune &&
+			git -C "$src" worktree add -q --detach "$am_tree" origin/base || return 1
+	else
+		am_tree=$src
+		git -C "$src" am --abort >/dev/null 2>&1 || true
+		git -C "$src" checkout -q -f --detach origin/base &&
+			git -C "$src" clean -q -fdx || return 1
+	fi
 	# Every patch is tried, and a failing one skipped, so that one run
 	# names every problem.
 	for p in "${product[@]}"; do
@@ -187,6 +199,7 @@ apply_product() {
 			echo "does-not-apply $p"
 		fi
 	done
+	[ "$am_tree" = "$src" ] && return 0
 	head=$(git -C "$am_tree" rev-parse HEAD) &&
 		git -C "$src" worktree remove -f "$am_tree" &&
 		git -C "$src" checkout -q -f --detach "$head" &&
@@ -241,9 +254,16 @@ cfg=$src/scripts/config
 configure() {
 	mkdir -p "$obj"
 	if [ "$minimal" = 1 ]; then
-		"${mk[@]}" tinyconfig &&
+		# The package's part of base.config: what comes before its
+		# "# --- test kernels only" line.
+		grep -q '^# --- test kernels only' "$KDIR/configs/base.config" || {
+			echo "kernel/configs/base.config has no '# --- test kernels only' line"
+			return 1
+		}
+		sed '/^# --- test kernels only/,$d' "$KDIR/configs/base.config" >"$obj/package.config" &&
+			"${mk[@]}" tinyconfig &&
 			"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-				"$KDIR/configs/base.config" || return 1
+				"$obj/package.config" || return 1
 	else
 		cp "$debconf" "$obj/.config"
 		"$cfg" --file "$obj/.config" \
