@@ -59,7 +59,14 @@ for v in $variants; do
 	# starts only when this one's build is done.
 	prebuild_wait || true
 	"$CCHEAP_TOP/scripts/build-kernel.sh" "$v" >"$LOGS/build-$flavour-check.log" 2>&1 || true
-	[ $# -gt 0 ] && prebuild "$1"
+	if [ $# -gt 0 ]; then
+		prebuild "$1"
+	else
+		# After the last variant's build: the minimal package's.
+		nice -n 19 "$CCHEAP_TOP/scripts/deb-check.sh" --build \
+			>"$LOGS/prebuild-deb.log" 2>&1 &
+		prebuild_pid=$!
+	fi
 	"$CCHEAP_TOP/scripts/run-guest.sh" "$v" || true
 	summaries+=("$BUILD/results/$flavour/summary.txt")
 	[ -d "$BUILD/results/$flavour" ] && dirs+=("$BUILD/results/$flavour")

@@ -179,7 +179,7 @@ apply_product() {
 			git -C "$src" worktree add -q --detach "$am_tree" origin/base || return 1
 	else
 		am_tree=$src
-		git -C "$src" am --abort >/dev/null 2>&1 || true
+		git -C "$src" -c user.name=ccheap -c user.email=ccheap@invalid am --abort >/dev/null 2>&1 || true
 		git -C "$src" checkout -q -f --detach origin/base &&
 			git -C "$src" clean -q -fdx || return 1
 	fi
