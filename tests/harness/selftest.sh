@@ -30,7 +30,7 @@ guest_fails() {
 	printf '#!/bin/sh\n%s\n' "$3" >"$tmp/extra/$name"
 	chmod +x "$tmp/extra/$name"
 	RESULTS=$BUILD/results/harness-$name make -s -C "$CCHEAP_TOP" test VARIANT="$variant" \
-		EXTRA_TESTS="$tmp/extra" TESTS="extra-$name" TIMEOUT="${4:-120}" \
+		EXTRA_TESTS="$tmp/extra" TESTS="plain/extra-$name" TIMEOUT="${4:-120}" \
 		>"$tmp/log" 2>&1
 	rc=$?
 	cp "$tmp/log" "$out/$name.log"
