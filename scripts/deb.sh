@@ -169,6 +169,12 @@ includes_missing() {
 # A clone that was never checked out has no time stamps to keep: the
 # patches are applied in it directly, one checkout of the tree instead of
 # two (a worktree's and the clone's).
+# git_am TREE ARG...: git am in TREE with an identity, which applying and
+# --abort (it writes the reflog) need even where git has none configured
+# (a fresh machine)
+git_am() {
+	git -C "$1" -c user.name=ccheap -c user.email=ccheap@invalid am "${@:2}"
+}
 apply_product() {
 	local p miss head
 	git -C "$src" fetch -q origin "+refs/heads/base:refs/remotes/origin/base" || return 1
@@ -179,23 +185,19 @@ apply_product() {
 			git -C "$src" worktree add -q --detach "$am_tree" origin/base || return 1
 	else
 		am_tree=$src
-		git -C "$src" -c user.name=ccheap -c user.email=ccheap@invalid am --abort >/dev/null 2>&1 || true
+		git_am "$src" --abort >/dev/null 2>&1 || true
 		git -C "$src" checkout -q -f --detach origin/base &&
 			git -C "$src" clean -q -fdx || return 1
 	fi
 	# Every patch is tried, and a failing one skipped, so that one run
 	# names every problem.
 	for p in "${product[@]}"; do
-		if git -C "$am_tree" -c user.name=ccheap -c user.email=ccheap@invalid \
-			am -q --committer-date-is-author-date "$KDIR/$base/$p" \
+		if git_am "$am_tree" -q --committer-date-is-author-date "$KDIR/$base/$p" \
 			>>"$LOGS/deb-am-$base.log" 2>&1; then
 			miss=$(includes_missing "$KDIR/$base/$p" | tr '\n' ' ')
 			[ -z "$miss" ] || echo "missing-include $p $miss"
 		else
-			# --abort writes the reflog, which needs an identity even
-			# where git has none configured (a fresh machine)
-			git -C "$am_tree" -c user.name=ccheap -c user.email=ccheap@invalid \
-				am --abort >/dev/null 2>&1 || true
+			git_am "$am_tree" --abort >/dev/null 2>&1 || true
 			echo "does-not-apply $p"
 		fi
 	done
