@@ -7,6 +7,9 @@
 #   to, cc                                     addresses from get_maintainer.pl
 #   checkpatch.log                             checkpatch.pl --strict, all clean
 #   send.sh                                    the git send-email command
+#   rfc/                                       the other product patches on
+#                                              top, as [RFC PATCH] (no
+#                                              hardware numbers yet)
 # The patches carry the project's Signed-off-by: a real submitter must
 # replace it with their own before posting (Documentation/process/
 # submitting-patches.rst, "Developer's Certificate of Origin").
@@ -89,14 +92,16 @@ EOF
 		esac
 		cat <<EOF
 
-On the patch that keeps the heap away from the OOM killer: it compares
-each request with MemAvailable, and again before every chunk against
-what is still to come, and fails with -ENOMEM. We considered
-set_current_oom_origin() around the loop, as the ring buffer does, but
-it still invokes the OOM killer (it only makes the allocating task its
-victim); and __GFP_RETRY_MAYFAIL alone did not keep the OOM killer away
-when several requests ran at once. The check is a heuristic that
-reserves nothing; a better mechanism would be welcome.
+On the patch that keeps the heap away from the OOM killer: it allocates
+order-0 chunks with __GFP_RETRY_MAYFAIL, so that a request fails with
+-ENOMEM where it invoked the OOM killer. That alone does not keep the
+system away from its last pages while a request holds them, nor stop
+concurrent requests from keeping it there: checks of MemAvailable that
+do are in the RFC series that follows, for system_cc_shared, and as a
+question for system (MemAvailable leaves out what zram can give back).
+We considered set_current_oom_origin() around the loop, as the ring
+buffer does, but it still invokes the OOM killer (it only makes the
+allocating task its victim).
 EOF
 	done
 	cat <<EOF
@@ -155,6 +160,65 @@ done
 missing=$(grep -L '^Fixes: ' "$out"/0*.patch | grep -v cover-letter || true)
 [ -z "$missing" ] || { echo "no Fixes: tag in $missing" >&2; rc=1; }
 
+# The RFC series: the other product patches, on top of the fixes, as
+# [RFC PATCH] until they have numbers from SEV-SNP and TDX hardware (the
+# pool's conversion counts are the emulator's, its costs a model). In
+# build/mail/BASE/rfc/, checkpatch-clean like the fixes.
+mapfile -t rfcs < <(git_t log --reverse --format=%H test-infra..product |
+	while read -r c; do
+		git_t log -1 --format=%B "$c" | grep -q '^Fixes: ' || echo "$c"
+	done)
+if [ ${#rfcs[@]} -gt 0 ]; then
+	fixes_head=$(git -C "$wt" rev-parse HEAD)
+	for c in "${rfcs[@]}"; do
+		git -C "$wt" -c user.name=ccheap -c user.email=ccheap@invalid \
+			cherry-pick --allow-empty-message "$c" >>"$LOGS/mail-$base.log" 2>&1 ||
+			die "$(git_t log -1 --format=%s "$c") does not apply on top of the fixes (see build/logs/mail-$base.log)"
+	done
+	mkdir -p "$out/rfc"
+	git -C "$wt" -c core.abbrev=12 -c format.signature= \
+		-c user.name='ccheap developers' -c user.email=dev@ccheap.example format-patch -q -n \
+		--cover-letter --base="$fixes_head" --subject-prefix="RFC PATCH" "${args[@]}" \
+		-o "$out/rfc" "$fixes_head..HEAD"
+	{
+		echo "dma-buf: heaps: system: system_cc_shared without the OOM killer, in 2 MiB blocks"
+		echo
+		cat <<EOF
+These ${#rfcs[@]} patches go on top of the $n fixes. They are RFC: they change
+behaviour on purpose (when large requests fail, how shared memory is
+kept), or harden against what no tree does today, and the pool's gain is
+measured in an emulator, not on SEV-SNP or TDX hardware. Comments on the
+design are what we ask for; numbers from hardware come before a posting
+without RFC.
+
+EOF
+		i=0
+		for c in "${rfcs[@]}"; do
+			i=$((i + 1))
+			printf ' %d. %s\n' "$i" "$(git_t log -1 --format=%s "$c")"
+		done
+	} >"$out/rfc/.blurb"
+	python3 - "$out/rfc/0000-cover-letter.patch" "$out/rfc/.blurb" <<'EOF'
+import sys
+cover, blurb = sys.argv[1], open(sys.argv[2]).read()
+subject, body = blurb.split('\n', 1)
+s = open(cover).read()
+s = s.replace('*** SUBJECT HERE ***', subject, 1)
+s = s.replace('*** BLURB HERE ***', body.strip('\n'), 1)
+open(cover, 'w').write(s)
+EOF
+	rm -f "$out/rfc/.blurb"
+	for p in "$out"/rfc/0*.patch; do
+		case $p in *0000-cover-letter.patch) continue ;; esac
+		for mode in tree no-tree; do
+			if ! checkpatch "$wt" "$p" $mode >>"$out/checkpatch.log" 2>&1; then
+				echo "checkpatch ($mode): rfc/$(basename "$p") is not clean" >&2
+				rc=1
+			fi
+		done
+	done
+fi
+
 cat >"$out/send.sh" <<'EOF'
 #!/bin/sh
 # Review, replace the Signed-off-by of every patch with your own, then:
@@ -162,5 +226,6 @@ exec git send-email --confirm=always "$(dirname "$0")"/0*.patch
 EOF
 chmod +x "$out/send.sh"
 echo "build/mail/$base: cover letter + $n patches, To: $(paste -sd, "$out/to"), Cc: $(wc -l <"$out/cc") more"
+echo "build/mail/$base/rfc: cover letter + ${#rfcs[@]} RFC patches on top"
 echo "  (replace the Signed-off-by: ccheap developers line with a real submitter's before posting)"
 exit $rc
