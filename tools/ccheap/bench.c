@@ -496,8 +496,10 @@ static int setup(struct bench *b, const struct ccheap_sys *s)
 		b->pool_cap_bytes = -1;
 	if (sys_read_number(POOL_MAX_MB, &b->pool_max_mb))
 		b->pool_max_mb = -1;
-	if (b->shared && b->pool_max_mb == 0)
-		note(b, "pool_max_mb is 0: the shared heap keeps no pool, so "
+	/* The cap in force: 0 also with mem_accounting or no shrinker. */
+	if (b->shared && (b->pool_cap_bytes == 0 ||
+			  (b->pool_cap_bytes < 0 && b->pool_max_mb == 0)))
+		note(b, "the shared heap's pool cap in force is 0: it keeps no pool, so "
 		     "warm is like cold");
 	b->device = b->args->device && s->test_dev;
 	b->forced = s->forced;
