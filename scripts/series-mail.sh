@@ -23,6 +23,21 @@ out=$BUILD/mail/$base
 "$CCHEAP_TOP/scripts/prepare-tree.sh" "$base" >&2 || die "cannot prepare build/src/$base"
 git_t() { git -C "$tree" -c user.name=ccheap -c user.email=ccheap@invalid "$@"; }
 
+# fill_cover COVER BLURB: put BLURB's first line as the cover letter's
+# subject and the rest as its text, then remove BLURB.
+fill_cover() {
+	python3 - "$1" "$2" <<'EOF'
+import sys
+cover, blurb = sys.argv[1], open(sys.argv[2]).read()
+subject, body = blurb.split('\n', 1)
+s = open(cover).read()
+s = s.replace('*** SUBJECT HERE ***', subject, 1)
+s = s.replace('*** BLURB HERE ***', body.strip('\n'), 1)
+open(cover, 'w').write(s)
+EOF
+	rm -f "$2"
+}
+
 # The fixes, in series order: product commits with a Fixes: tag.
 mapfile -t fixes < <(git_t log --reverse --format=%H test-infra..product |
 	while read -r c; do
@@ -134,29 +149,25 @@ On the unpatched base the failures are exactly the defects fixed here
 checkpatch.pl --strict and build one by one.
 EOF
 } >"$out/.blurb"
-python3 - "$out/0000-cover-letter.patch" "$out/.blurb" <<'EOF'
-import sys
-cover, blurb = sys.argv[1], open(sys.argv[2]).read()
-subject, body = blurb.split('\n', 1)
-s = open(cover).read()
-s = s.replace('*** SUBJECT HERE ***', subject, 1)
-s = s.replace('*** BLURB HERE ***', body.strip('\n'), 1)
-open(cover, 'w').write(s)
-EOF
-rm -f "$out/.blurb"
+fill_cover "$out/0000-cover-letter.patch" "$out/.blurb"
 
 # Every patch checkpatch-clean; the cover letter is not a patch.
 rc=0
 : >"$out/checkpatch.log"
-for p in "$out"/0*.patch; do
-	case $p in *0000-cover-letter.patch) continue ;; esac
-	for mode in tree no-tree; do
-		if ! checkpatch "$wt" "$p" $mode >>"$out/checkpatch.log" 2>&1; then
-			echo "checkpatch ($mode): $(basename "$p") is not clean" >&2
-			rc=1
-		fi
+# checkpatch_dir DIR: every patch in DIR, in both modes; rc=1 if one is not clean
+checkpatch_dir() {
+	local p mode
+	for p in "$1"/0*.patch; do
+		case $p in *0000-cover-letter.patch) continue ;; esac
+		for mode in tree no-tree; do
+			if ! checkpatch "$wt" "$p" $mode >>"$out/checkpatch.log" 2>&1; then
+				echo "checkpatch ($mode): ${p#"$out"/} is not clean" >&2
+				rc=1
+			fi
+		done
 	done
-done
+}
+checkpatch_dir "$out"
 missing=$(grep -L '^Fixes: ' "$out"/0*.patch | grep -v cover-letter || true)
 [ -z "$missing" ] || { echo "no Fixes: tag in $missing" >&2; rc=1; }
 
@@ -181,7 +192,7 @@ if [ ${#rfcs[@]} -gt 0 ]; then
 		--cover-letter --base="$fixes_head" --subject-prefix="RFC PATCH" "${args[@]}" \
 		-o "$out/rfc" "$fixes_head..HEAD"
 	{
-		echo "dma-buf: heaps: system: system_cc_shared without the OOM killer, in 2 MiB blocks"
+		echo "dma-buf: heaps: system: system_cc_shared hardening, MemAvailable gates, 2 MiB blocks"
 		echo
 		cat <<EOF
 These ${#rfcs[@]} patches go on top of the $n fixes. They are RFC: they change
@@ -198,25 +209,8 @@ EOF
 			printf ' %d. %s\n' "$i" "$(git_t log -1 --format=%s "$c")"
 		done
 	} >"$out/rfc/.blurb"
-	python3 - "$out/rfc/0000-cover-letter.patch" "$out/rfc/.blurb" <<'EOF'
-import sys
-cover, blurb = sys.argv[1], open(sys.argv[2]).read()
-subject, body = blurb.split('\n', 1)
-s = open(cover).read()
-s = s.replace('*** SUBJECT HERE ***', subject, 1)
-s = s.replace('*** BLURB HERE ***', body.strip('\n'), 1)
-open(cover, 'w').write(s)
-EOF
-	rm -f "$out/rfc/.blurb"
-	for p in "$out"/rfc/0*.patch; do
-		case $p in *0000-cover-letter.patch) continue ;; esac
-		for mode in tree no-tree; do
-			if ! checkpatch "$wt" "$p" $mode >>"$out/checkpatch.log" 2>&1; then
-				echo "checkpatch ($mode): rfc/$(basename "$p") is not clean" >&2
-				rc=1
-			fi
-		done
-	done
+	fill_cover "$out/rfc/0000-cover-letter.patch" "$out/rfc/.blurb"
+	checkpatch_dir "$out/rfc"
 fi
 
 cat >"$out/send.sh" <<'EOF'
