@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""One side-by-side table of two `ccheap bench --json` runs (make bench).
+"""Side-by-side tables of two `ccheap bench --json` runs (make bench).
 
   bench-table.py [--out FILE] [--json-dir DIR] LABEL=INPUT LABEL=INPUT
 
@@ -8,7 +8,10 @@ The first input is ours, the second the one compared with it (mainline).
 An INPUT is a guest console log, from which the JSON that guest/bench
 prints between its marker lines is cut out (guest/init indents it), or a
 JSON file. The table (markdown) goes to standard output and to FILE;
---json-dir DIR keeps each run's JSON as DIR/LABEL.json.
+--json-dir DIR keeps each run's JSON as DIR/LABEL.json. Where both runs
+also have a `ccheap bench --trace rdma --json` (a second JSON between the
+markers), a second table compares them, with the targets it is held to
+(DIR/LABEL-rdma.json).
 
 Rows are phase x size; each cell is "ours / mainline". The counts are per
 alloc/free cycle of the shared heap, from the counters' deltas that the
@@ -36,6 +39,7 @@ COLUMNS = (
     ('ops_4k', 'ops_4k', 1, 2),
     ('model ms snp', 'modeled_ns_snp', 1e-6, 3),
     ('model ms tdx', 'modeled_ns_tdx', 1e-6, 3),
+    ('model ms tdx4k', 'modeled_ns_tdx4k', 1e-6, 3),
     ('pool hits', 'pool_hits', 1, 2),
 )
 
@@ -45,32 +49,34 @@ class BenchError(Exception):
 
 
 def extract(text, name='input'):
-    """(kernel release or None, the bench JSON) of a console log or JSON"""
+    """(kernel release or None, [each bench JSON]) of a console log or JSON"""
     if text.lstrip().startswith('{'):
         try:
-            return None, json.loads(text)
+            return None, [json.loads(text)]
         except ValueError as e:
             raise BenchError('%s: not JSON: %s' % (name, e))
-    kernel, body, inside, done = None, [], False, False
+    kernel, body, inside, docs = None, [], False, []
     for raw in text.splitlines():
         line = raw.replace('\r', '')
         bare = line.strip()
         if bare.startswith(KERNEL) and kernel is None:
             kernel = bare[len(KERNEL):].strip() or None
-        elif bare == BEGIN and not done:
+        elif bare == BEGIN:
             inside, body = True, []
         elif bare == END and inside:
-            inside, done = False, True
+            inside = False
+            try:
+                docs.append(json.loads('\n'.join(body)))
+            except ValueError as e:
+                raise BenchError('%s: the benchmark output is not JSON: %s'
+                                 % (name, e))
         elif inside:
             # guest/init indents a test's output by four spaces
             body.append(line[4:] if line.startswith('    ') else line)
-    if not done:
+    if not docs:
         raise BenchError('%s: no benchmark between "%s" and "%s" '
                          '(did the guest run guest/bench?)' % (name, BEGIN, END))
-    try:
-        return kernel, json.loads('\n'.join(body))
-    except ValueError as e:
-        raise BenchError('%s: the benchmark output is not JSON: %s' % (name, e))
+    return kernel, docs
 
 
 def phase_rows(doc, phase):
@@ -159,7 +165,9 @@ def table(runs):
         'the emulator\'s and the heap\'s counters (cold includes giving '
         'each cycle\'s blocks back).',
         '- model ms: the emulator\'s deterministic cost model of the '
-        'conversions under SEV-SNP and TDX profiles, per cycle. It is a '
+        'conversions under SEV-SNP and TDX profiles, per cycle (tdx4k: '
+        'TDX on a host that backs private memory with 4 KiB pages, where '
+        'a 2 MiB accept falls back to 512 accepts of 4 KiB). It is a '
         'model, not a measurement on hardware.',
         '- `-`: the kernel has no such counter; `error`: the allocation '
         'failed.',
@@ -193,6 +201,7 @@ def table(runs):
 
 
 def parse_input(spec):
+    """(label, kernel, the size bench or None, the trace bench or None)"""
     label, sep, path = spec.partition('=')
     if not sep or not label or not path:
         raise BenchError('"%s" is not LABEL=FILE' % spec)
@@ -201,10 +210,157 @@ def parse_input(spec):
             text = f.read()
     except OSError as e:
         raise BenchError('%s: %s' % (path, e.strerror))
-    kernel, doc = extract(text, path)
-    if not isinstance(doc, dict) or doc.get('command') != 'bench':
-        raise BenchError('%s: not the output of ccheap bench --json' % path)
-    return label, kernel, doc
+    kernel, docs = extract(text, path)
+    sizes = trace = None
+    for doc in docs:
+        if not isinstance(doc, dict) or doc.get('command') != 'bench':
+            raise BenchError('%s: not the output of ccheap bench --json' % path)
+        if doc.get('trace'):
+            trace = trace or doc
+        else:
+            sizes = sizes or doc
+    return label, kernel, sizes, trace
+
+
+# The trace table: (heading, figure of a phase entry)
+def _emu(key):
+    return lambda ph: (ph.get('emulator') or {}).get(key)
+
+
+def _sum(*keys):
+    def f(ph):
+        vals = [(ph.get('emulator') or {}).get(k) for k in keys]
+        return None if None in vals else sum(vals)
+    return f
+
+
+def _per_qp_us(key):
+    def f(ph):
+        v = (ph.get('emulator') or {}).get(key)
+        return None if v is None or not ph.get('qps') else v / ph['qps'] / 1000
+    return f
+
+
+def _mib(v):
+    return None if v is None else v / (1 << 20)
+
+
+TRACE_COLUMNS = (
+    ('conversions', _sum('to_shared_calls', 'to_private_calls'), 0),
+    ('pages converted', _sum('to_shared_pages', 'to_private_pages'), 0),
+    ('aligned 2 MiB', _emu('aligned_2m'), 0),
+    ('ops_4k', _emu('ops_4k'), 0),
+    ('splits', _emu('splits'), 0),
+    ('DirectMap4k kB', lambda ph: ph.get('directmap4k_kb'), 0),
+    ('model us/QP snp', _per_qp_us('modeled_ns_snp'), 2),
+    ('model us/QP tdx', _per_qp_us('modeled_ns_tdx'), 2),
+    ('model us/QP tdx4k', _per_qp_us('modeled_ns_tdx4k'), 2),
+    ('live MiB', lambda ph: _mib(ph.get('live_bytes')), 1),
+    ('pool MiB', lambda ph: _mib((ph.get('heap') or {}).get('pool_bytes')), 1),
+    ('slack MiB', lambda ph: _mib((ph.get('heap') or {}).get('slack_bytes')), 1),
+)
+
+
+def trace_phases(doc):
+    """{phase name: entry} of the shared heap's run of a trace"""
+    for h in (doc or {}).get('heaps') or []:
+        if isinstance(h, dict) and h.get('role') == 'shared':
+            return {p.get('phase'): p for p in h.get('phases') or []
+                    if isinstance(p, dict) and p.get('ok')}
+    return {}
+
+
+def _div(a, b):
+    return None if a is None or not b else a / b
+
+
+def trace_targets(ta, tb, la, lb, cap):
+    """The issue's targets, each with what ours did and whether it holds"""
+    pa, pb = trace_phases(ta), trace_phases(tb)
+    setup, churn = pa.get('setup') or {}, pa.get('churn') or {}
+    out = []
+
+    def line(text, v, ok):
+        mark = '-' if ok is None else ('met' if ok else '**missed**')
+        out.append('| %s | %s | %s |' % (text, v, mark))
+
+    live = setup.get('live_bytes')
+    blocks = None if live is None else -(-live // (2 << 20))
+    conv = _sum('to_shared_calls', 'to_private_calls')(setup) if setup else None
+    line('setup: conversions <= one per 2 MiB live (%s blocks)' % fmt(blocks, 0),
+         fmt(conv, 0), None if conv is None or blocks is None else conv <= blocks)
+    sp = _emu('splits')(setup) if setup else None
+    line('setup: large-page splits = 0', fmt(sp, 0), None if sp is None else sp == 0)
+    dm = setup.get('directmap4k_kb')
+    line('setup: DirectMap4k unchanged', fmt(dm, 0), None if dm is None else dm == 0)
+    for prof in ('snp', 'tdx', 'tdx4k'):
+        f = _per_qp_us('modeled_ns_' + prof)
+        a = f(setup) if setup else None
+        b = f(pb.get('setup') or {}) if pb.get('setup') else None
+        r = _div(a, b)
+        line('setup: modelled time per QP <= 1/20 of %s\'s (%s)' % (lb, prof),
+             '1/%s' % fmt(1 / r, 0) if r else ('0' if r == 0 else '-'),
+             None if r is None else r <= 1 / 20)
+    cc = _sum('to_shared_calls', 'to_private_calls')(churn) if churn else None
+    line('churn: 0 conversions', fmt(cc, 0), None if cc is None else cc == 0)
+    heap = churn.get('heap') or {}
+    held, live_c = heap.get('held_bytes'), churn.get('live_bytes')
+    bound = None if live_c is None or cap is None else live_c + 4 * (2 << 20) + cap
+    line('churn: shared held <= live + 1 block per size class (4) + cap (%s MiB)'
+         % fmt(_mib(cap), 0),
+         '%s MiB (pool + slack %s MiB)' % (fmt(_mib(None if held is None or live_c is None
+                                                    else held + live_c), 1),
+                                           fmt(_mib(held), 1)),
+         None if held is None or bound is None else held + live_c <= bound)
+    tr = (ta or {}).get('time_ratio') or {}
+    line('setup-warm: time per QP <= 1.0x system (reported)',
+         '%sx (cold setup %sx)' % (fmt(tr.get('setup-warm'), 2, False),
+                                   fmt(tr.get('setup'), 2, False)), None)
+    return out
+
+
+def trace_table(runs):
+    """The markdown of the two runs' traces, or '' if either lacks one"""
+    (la, ka, ta), (lb, kb, tb) = runs
+    if not ta or not tb:
+        return ''
+    par, buf = ta.get('params') or {}, ta.get('buffers') or {}
+    out = [
+        '',
+        '## rdma-core\'s pattern: `ccheap bench --trace rdma`',
+        '',
+        '%s QPs, each with a CQ of %s, a QP buffer of %s, a data buffer of %s '
+        'and two doorbell records (%s to a page, a dma-buf per page), '
+        'allocated, mapped, touched and freed as rdma-core does; churn: '
+        '%s QPs torn down and set up again, %s rounds. The shared heap\'s '
+        'pool is emptied before setup; setup-warm follows the teardown. '
+        'Each cell is *%s / %s*; `time x system` is the phase\'s time on '
+        '`system_cc_shared` over that on `system` in the same boot '
+        '(measured, not asserted).'
+        % (par.get('qps'), size_name(buf.get('cq_bytes') or 0),
+           size_name((buf.get('qp_bytes') or 0) + (buf.get('sq_bytes') or 0)),
+           size_name(buf.get('data_bytes') or 0), buf.get('doorbells_per_page'),
+           par.get('churn'), par.get('rounds'), la, lb),
+        '',
+    ]
+    head = ['phase'] + [c[0] for c in TRACE_COLUMNS] + ['time x system']
+    out.append('| ' + ' | '.join(head) + ' |')
+    out.append('|' + '---|' * len(head))
+    pa, pb = trace_phases(ta), trace_phases(tb)
+    tra, trb = ta.get('time_ratio') or {}, tb.get('time_ratio') or {}
+    for phase in ('setup', 'churn', 'teardown', 'setup-warm', 'teardown-warm'):
+        a, b = pa.get(phase), pb.get(phase)
+        if a is None and b is None:
+            continue
+        cells = [phase]
+        for _, f, dec in TRACE_COLUMNS:
+            cells.append(pair(fmt(f(a) if a else None, dec),
+                              fmt(f(b) if b else None, dec)))
+        cells.append(pair(fmt(tra.get(phase), 2, False), fmt(trb.get(phase), 2, False)))
+        out.append('| ' + ' | '.join(cells) + ' |')
+    out += ['', 'Targets (ours):', '', '| target | ours | |', '|---|---|---|']
+    out += trace_targets(ta, tb, la, lb, ta.get('pool_cap_bytes'))
+    return '\n'.join(out) + '\n'
 
 
 def main(argv=None):
@@ -218,13 +374,22 @@ def main(argv=None):
     except BenchError as e:
         print('bench-table: %s' % e, file=sys.stderr)
         return 1
-    md = table(runs)
+    if not all(r[2] for r in runs):
+        print('bench-table: %s: no size benchmark in it'
+              % ', '.join(r[0] for r in runs if not r[2]), file=sys.stderr)
+        return 1
+    md = table([(l, k, s) for l, k, s, _ in runs])
+    md += trace_table([(l, k, t) for l, k, _, t in runs])
     if args.json_dir:
         os.makedirs(args.json_dir, exist_ok=True)
-        for label, _, doc in runs:
+        for label, _, doc, trace in runs:
             with open(os.path.join(args.json_dir, label + '.json'), 'w') as f:
                 json.dump(doc, f, indent=2)
                 f.write('\n')
+            if trace:
+                with open(os.path.join(args.json_dir, label + '-rdma.json'), 'w') as f:
+                    json.dump(trace, f, indent=2)
+                    f.write('\n')
     if args.out:
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:

@@ -16,7 +16,7 @@ _spec.loader.exec_module(bt)
 
 EMU = ('to_shared_calls', 'to_shared_pages', 'to_private_calls', 'to_private_pages',
        'aligned_2m', 'splits', 'ops_4k', 'ops_2m', 'tlb_flushes', 'modeled_ns_snp',
-       'modeled_ns_tdx')
+       'modeled_ns_tdx', 'modeled_ns_tdx4k')
 HEAP = ('to_shared', 'to_private', 'failed_to_shared', 'failed_to_private', 'pool_hits',
         'pool_misses', 'blocks_to_shared', 'blocks_to_private', 'fallbacks', 'trims',
         'shrinker_scans', 'shrinker_freed')
@@ -60,7 +60,7 @@ OURS = doc({
         row(65536, 10000, run('system_cc_shared', 10, 30000, to_shared_calls=10,
                               to_shared_pages=160, aligned_2m=0, splits=10, ops_4k=320,
                               ops_2m=0, modeled_ns_snp=1600000, modeled_ns_tdx=3200000,
-                              pool_hits=0, pool_misses=10)),
+                              modeled_ns_tdx4k=3300000, pool_hits=0, pool_misses=10)),
         row(2 << 20, 20000, run('system_cc_shared', 10, 50000, to_shared_calls=10,
                                 to_shared_pages=5120, aligned_2m=10, splits=0, ops_4k=0,
                                 ops_2m=20, modeled_ns_snp=12345678, modeled_ns_tdx=0,
@@ -110,12 +110,12 @@ class Extract(unittest.TestCase):
     def test_console(self):
         kernel, d = bt.extract(console(OURS))
         self.assertEqual(kernel, '7.3.0-ccheap')
-        self.assertEqual(d, OURS)
+        self.assertEqual(d, [OURS])
 
     def test_json_file(self):
         kernel, d = bt.extract(json.dumps(STOCK))
         self.assertIsNone(kernel)
-        self.assertEqual(d, STOCK)
+        self.assertEqual(d, [STOCK])
 
     def test_no_markers(self):
         with self.assertRaisesRegex(bt.BenchError, 'no benchmark between'):
@@ -146,7 +146,7 @@ class Table(unittest.TestCase):
         self.assertIn('*ours / mainline*', self.md)
         self.assertIn('| phase | size | time ratio | calls to shared | pages to shared | '
                       'aligned 2 MiB | splits | ops_4k | model ms snp | model ms tdx | '
-                      'pool hits |', self.md)
+                      'model ms tdx4k | pool hits |', self.md)
 
     def test_rows(self):
         self.assertEqual(sorted(self.rows), [('cold', '2M'), ('cold', '64K'),
@@ -160,14 +160,14 @@ class Table(unittest.TestCase):
     def test_cells(self):
         self.assertEqual(self.rows[('cold', '64K')],
                          ['3.00 / 4.00', '1 / 1', '16 / 16', '0 / 0', '1 / 1', '32 / -',
-                          '0.16 / -', '0.32 / -', '0 / -'])
+                          '0.16 / -', '0.32 / -', '0.33 / -', '0 / -'])
         self.assertEqual(self.rows[('warm', '64K')],
                          ['1.20 / 4.10', '0 / 1', '0 / 16', '0 / 0', '0 / 1', '0 / -',
-                          '0 / -', '0 / -', '1 / -'])
+                          '0 / -', '0 / -', '- / -', '1 / -'])
         # a size only ours ran: '-' for mainline
         self.assertEqual(self.rows[('cold', '2M')],
                          ['2.50 / -', '1 / -', '512 / -', '1 / -', '0 / -', '0 / -',
-                          '1.235 / -', '0 / -', '0 / -'])
+                          '1.235 / -', '0 / -', '- / -', '0 / -'])
 
     def test_notes(self):
         self.assertIn('- mainline: cannot write /proc/sys/vm/drop_caches', self.md)
@@ -191,7 +191,7 @@ class Table(unittest.TestCase):
         rows = rows_of(bt.table([('ours', None, OURS), ('mainline', None, plain)]))
         self.assertEqual(rows[('cold', '64K')], ['3.00 / -', '1 / -', '16 / -', '0 / -',
                                                  '1 / -', '32 / -', '0.16 / -',
-                                                 '0.32 / -', '0 / -'])
+                                                 '0.32 / -', '0.33 / -', '0 / -'])
 
     def test_cli_before_phases(self):
         old = {k: v for k, v in STOCK.items() if k != 'phases'}

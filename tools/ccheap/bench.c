@@ -53,6 +53,7 @@ enum emu_key {
 	EMU_TLB_FLUSHES,
 	EMU_MODELED_NS_SNP,
 	EMU_MODELED_NS_TDX,
+	EMU_MODELED_NS_TDX4K,
 	NR_EMU_KEYS,
 };
 
@@ -68,6 +69,7 @@ static const char *const emu_keys[NR_EMU_KEYS] = {
 	[EMU_TLB_FLUSHES] = "tlb_flushes",
 	[EMU_MODELED_NS_SNP] = "modeled_ns_snp",
 	[EMU_MODELED_NS_TDX] = "modeled_ns_tdx",
+	[EMU_MODELED_NS_TDX4K] = "modeled_ns_tdx4k",
 };
 
 /* The shared heap's counters whose deltas are reported (heap_deltas) */
@@ -1048,6 +1050,10 @@ int cmd_bench(struct ccheap_ctx *ctx, const struct ccheap_args *args)
 		ret = setup(&b, &s);
 	if (ret)
 		return ret;
+	if (args->traced) {
+		progress_done(&b);
+		return bench_trace(ctx, args, b.shared);
+	}
 	for (i = 0; i < args->nr_sizes; i++) {
 		struct bench_row *row = &b.rows[b.nr_rows++];
 

@@ -31,6 +31,8 @@ static const struct ccheap_opt bench_opts[] = {
 	  "cold (pool emptied), warm (pool kept) or both (default)" },
 	{ "heap", "NAME", OPT_HEAP,
 	  "heap to compare with system (default: the shared heap)" },
+	{ "trace", "SPEC", OPT_TRACE,
+	  "replay a client's allocations instead: rdma[,KEY=VALUE...]" },
 	{ "device", NULL, OPT_DEVICE,
 	  "also map a buffer of each heap through /dev/test_dmabuf" },
 	{ "progress", NULL, OPT_PROGRESS,

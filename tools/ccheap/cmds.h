@@ -21,6 +21,10 @@
 /* bench --phase: a mask of these (default both) */
 #define BENCH_PHASE_COLD	1u	/* the pool emptied before every cycle */
 #define BENCH_PHASE_WARM	2u	/* the pool kept, after a priming cycle */
+/* bench --trace: rdma-core's pattern (rdma.h), with its options */
+#define TRACE_SPEC_HELP	"rdma[,qps=N][,churn=N][,rounds=N][,cqe=N]" \
+	"[,cqe_size=64|128][,send_wr=N][,recv_wr=N][,send_sge=N]" \
+	"[,recv_sge=N][,inline=N][,data=SIZE][,raw]"
 #define BENCH_PHASE_BOTH	(BENCH_PHASE_COLD | BENCH_PHASE_WARM)
 
 /* Output is laid out for this many columns. */
@@ -43,6 +47,7 @@ enum ccheap_opt_id {
 	OPT_DEVICE,
 	OPT_PROGRESS,
 	OPT_PHASE,
+	OPT_TRACE,
 };
 
 struct ccheap_opt {

@@ -14,6 +14,9 @@
 int cmd_info(struct ccheap_ctx *ctx, const struct ccheap_args *args);
 int cmd_alloc(struct ccheap_ctx *ctx, const struct ccheap_args *args);
 int cmd_bench(struct ccheap_ctx *ctx, const struct ccheap_args *args);
+/* bench --trace, with the shared heap @shared (NULL: system only) */
+int bench_trace(struct ccheap_ctx *ctx, const struct ccheap_args *args,
+		const char *shared);
 
 /*
  * Tests: one alloc/free cycle of bench is a call of @fn with the heap's

@@ -3,6 +3,7 @@
  * ccheap: parsing of sizes, counts and the command line.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -149,6 +150,102 @@ static const char *value_error(int err)
 	}
 }
 
+/* The numbers of a trace spec, with their bounds */
+static const struct trace_key {
+	const char *name;
+	size_t off;
+	unsigned long min, max;
+} trace_keys[] = {
+	{ "qps", offsetof(struct rdma_params, qps), 1, 65536 },
+	{ "churn", offsetof(struct rdma_params, churn), 0, 65536 },
+	{ "rounds", offsetof(struct rdma_params, rounds), 0, 1000 },
+	/* providers/mlx5/verbs.c: at most 2^24 entries after rounding up */
+	{ "cqe", offsetof(struct rdma_params, cqe), 1, (1ul << 24) - 1 },
+	{ "cqe_size", offsetof(struct rdma_params, cqe_size), 64, 128 },
+	{ "send_wr", offsetof(struct rdma_params, send_wr), 0, 32768 },
+	{ "recv_wr", offsetof(struct rdma_params, recv_wr), 0, 32768 },
+	{ "send_sge", offsetof(struct rdma_params, send_sge), 0, 64 },
+	{ "recv_sge", offsetof(struct rdma_params, recv_sge), 0, 64 },
+	{ "inline", offsetof(struct rdma_params, inline_data), 0, 1024 },
+};
+
+#define TRACE_DATA_MAX	(1ull << 30)
+
+static int trace_item(const char *item, size_t n, struct rdma_params *p,
+		      char *msg, size_t len)
+{
+	const char *eq = memchr(item, '=', n);
+	size_t klen = eq ? (size_t)(eq - item) : n;
+	char val[32];
+	unsigned long v;
+	unsigned int i;
+	int ret;
+
+	if (klen == 3 && !strncmp(item, "raw", 3) && !eq) {
+		p->raw = true;
+		return 0;
+	}
+	if (!eq)
+		return usage_err(msg, len, "bench: --trace: '%.*s' is not key=value",
+				 (int)n, item);
+	if (n - klen - 1 >= sizeof(val) || n - klen - 1 == 0)
+		return usage_err(msg, len, "bench: --trace: bad value in '%.*s'",
+				 (int)n, item);
+	memcpy(val, eq + 1, n - klen - 1);
+	val[n - klen - 1] = '\0';
+	if (klen == 4 && !strncmp(item, "data", 4)) {
+		uint64_t size = 0;
+
+		ret = strcmp(val, "0") ? parse_size(val, &size) : 0;
+		if (!ret && size > TRACE_DATA_MAX)
+			ret = -ERANGE;
+		if (ret)
+			return usage_err(msg, len, "bench: --trace: data=%s %s", val,
+					 ret == -ERANGE ? "is above 1G" :
+					 "is not a size with an optional K, M or G suffix");
+		p->data = size;
+		return 0;
+	}
+	for (i = 0; i < sizeof(trace_keys) / sizeof(trace_keys[0]); i++) {
+		const struct trace_key *k = &trace_keys[i];
+
+		if (strlen(k->name) != klen || strncmp(item, k->name, klen))
+			continue;
+		v = 0;
+		ret = strcmp(val, "0") ? parse_count(val, k->max, &v) : 0;
+		if (ret || v < k->min || (k->min == 64 && v != 64 && v != 128))
+			return usage_err(msg, len, "bench: --trace: %s=%s is not %s",
+					 k->name, val, k->min == 64 ?
+					 "64 or 128" : "a number in range");
+		*(unsigned int *)((char *)p + k->off) = (unsigned int)v;
+		return 0;
+	}
+	return usage_err(msg, len, "bench: --trace: unknown key '%.*s'", (int)klen, item);
+}
+
+int parse_trace(const char *spec, struct rdma_params *p, char *msg, size_t len)
+{
+	const char *s = spec, *end;
+	int ret;
+
+	rdma_params_default(p);
+	end = strchr(s, ',');
+	if ((end ? (size_t)(end - s) : strlen(s)) != 4 || strncmp(s, "rdma", 4))
+		return usage_err(msg, len, "bench: --trace '%s': the only trace is rdma "
+				 "(" TRACE_SPEC_HELP ")", spec);
+	while (end) {
+		s = end + 1;
+		end = strchr(s, ',');
+		ret = trace_item(s, end ? (size_t)(end - s) : strlen(s), p, msg, len);
+		if (ret)
+			return ret;
+	}
+	if (p->churn > p->qps)
+		return usage_err(msg, len, "bench: --trace: churn=%u is above qps=%u",
+				 p->churn, p->qps);
+	return 0;
+}
+
 /* Store option @o of @cmd with its argument @val (NULL for a flag). */
 static int set_opt(struct ccheap_args *a, const struct ccheap_opt *o,
 		   const char *val, char *msg, size_t len)
@@ -181,6 +278,12 @@ static int set_opt(struct ccheap_args *a, const struct ccheap_opt *o,
 		if (ret)
 			return usage_err(msg, len, "%s: --sizes '%s' %s",
 					 cmd, val, value_error(ret));
+		break;
+	case OPT_TRACE:
+		ret = parse_trace(val, &a->trace, msg, len);
+		if (ret)
+			return ret;
+		a->traced = true;
 		break;
 	case OPT_PHASE:
 		if (!strcmp(val, "cold"))

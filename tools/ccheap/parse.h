@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "cmds.h"
+#include "rdma.h"
 
 /* The largest size accepted: it must fit size_t and off_t. */
 #define CCHEAP_SIZE_MAX	((uint64_t)(SIZE_MAX < INT64_MAX ? SIZE_MAX : INT64_MAX))
@@ -31,6 +32,8 @@ struct ccheap_args {
 	unsigned int nr_sizes;
 	unsigned long iterations;
 	unsigned int phases;		/* BENCH_PHASE_* mask */
+	bool traced;			/* --trace given */
+	struct rdma_params trace;	/* ... and what it said */
 };
 
 /*
@@ -46,6 +49,12 @@ int parse_size_list(const char *s, uint64_t *sizes, unsigned int max,
 
 /* Decimal count in [1, max]: 0, -EINVAL junk, -EDOM zero, -ERANGE > max */
 int parse_count(const char *s, unsigned long max, unsigned long *val);
+
+/*
+ * bench --trace SPEC (TRACE_SPEC_HELP) over rdma_params_default(): 0, or
+ * -EINVAL with one line in @msg.
+ */
+int parse_trace(const char *spec, struct rdma_params *p, char *msg, size_t len);
 
 /* A heap name is one path component: not empty, ".", ".." or with '/'. */
 bool heap_name_valid(const char *name);

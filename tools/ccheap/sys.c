@@ -162,23 +162,33 @@ int sys_read_number(const char *path, long long *val)
 	return 0;
 }
 
-int sys_mem_total(uint64_t *bytes)
+int sys_meminfo_kb(const char *key, long long *kb)
 {
-	char line[256];
-	unsigned long long kb;
+	char line[256], name[64];
+	long long v;
 	int err, ret = -ENOENT;
 	FILE *f = sys_fopen("/proc/meminfo", &err);
 
 	if (!f)
 		return err;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1) {
-			*bytes = (uint64_t)kb * 1024;
+		if (sscanf(line, "%63[^:]: %lld", name, &v) == 2 && !strcmp(name, key)) {
+			*kb = v;
 			ret = 0;
 			break;
 		}
 	}
 	fclose(f);
+	return ret;
+}
+
+int sys_mem_total(uint64_t *bytes)
+{
+	long long kb;
+	int ret = sys_meminfo_kb("MemTotal", &kb);
+
+	if (!ret)
+		*bytes = (uint64_t)kb * 1024;
 	return ret;
 }
 

@@ -136,6 +136,9 @@ int sys_write_str(const char *path, const char *text);
 /* MemTotal of /proc/meminfo in bytes: 0 or -errno */
 int sys_mem_total(uint64_t *bytes);
 
+/* The /proc/meminfo value of @key ("DirectMap4k"), in kB: 0 or -errno */
+int sys_meminfo_kb(const char *key, long long *kb);
+
 /* The current clocksource ("tsc", "refined-jiffies"...): 0 or -errno */
 int sys_clocksource(char *buf, size_t len);
 

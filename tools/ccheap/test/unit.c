@@ -680,6 +680,51 @@ static void test_exit_codes(void)
 
 #define ARGV(...)	((const char *const[]){ __VA_ARGS__, NULL })
 
+/*
+ * The replay's buffer sizes: rc_pingpong's defaults give rdma-core's 32 KiB
+ * CQ, a 12 KiB QP buffer (an 8 KiB RQ and a 256-byte SQ), 4 KiB of data
+ * and 64 doorbell records a page; the parser keeps the defaults it is not
+ * told to change.
+ */
+static void test_rdma_sizes(void)
+{
+	struct rdma_params p;
+	char msg[160];
+	int ret;
+
+	rdma_params_default(&p);
+	ok(rdma_cq_bytes(&p, 4096) == 32768, "rdma: rc_pingpong CQ is 32 KiB");
+	ok(rdma_rq_bytes(&p) == 8192 && rdma_sq_bytes(&p) == 256,
+	   "rdma: rc_pingpong RQ 8 KiB, SQ 256 bytes");
+	ok(rdma_qp_bytes(&p, 4096) == 12288 && !rdma_raw_sq_bytes(&p, 4096),
+	   "rdma: rc_pingpong QP buffer is 12 KiB, no second SQ");
+	ok(rdma_data_bytes(&p, 4096) == 4096 && rdma_db_per_page(4096) == 64,
+	   "rdma: 4 KiB data, 64 doorbells a page");
+	p.cqe_size = 128;
+	p.cqe = 1000;
+	ok(rdma_cq_bytes(&p, 4096) == 1024 * 128, "rdma: 1000 CQEs of 128 bytes: 128 KiB");
+	p.send_wr = 100;
+	p.send_sge = 4;
+	p.inline_data = 200;
+	/* 192 + align16(4 + 200) = 400 -> 448 a WQE; 100 of them -> 65536 */
+	ok(rdma_sq_bytes(&p) == 65536, "rdma: SQ sized for inline data");
+	p.raw = true;
+	ok(rdma_qp_bytes(&p, 4096) == 8192 && rdma_raw_sq_bytes(&p, 4096) == 32768,
+	   "rdma: raw packet QP has the SQ apart");
+	p.recv_wr = 0;
+	ok(rdma_rq_bytes(&p) == 0 && rdma_qp_bytes(&p, 4096) == 0, "rdma: no RQ, no buffer");
+	p.recv_wr = 1;
+	ok(rdma_rq_bytes(&p) == 64, "rdma: the RQ is 64 bytes at least");
+	ret = parse_trace("rdma,qps=16,churn=0,rounds=0,data=0,cqe_size=128,raw", &p,
+			  msg, sizeof(msg));
+	ok(!ret && p.qps == 16 && !p.churn && !p.rounds && !p.data &&
+	   p.cqe_size == 128 && p.raw && p.cqe == 501 && p.recv_wr == 500,
+	   "rdma: parse_trace keeps what it is not told");
+	ret = parse_trace("rdma", &p, msg, sizeof(msg));
+	ok(!ret && p.qps == 1024 && p.churn == 256 && p.rounds == 4 && !p.raw,
+	   "rdma: parse_trace of the bare name gives the defaults");
+}
+
 static void test_usage_errors(void)
 {
 	const struct {
@@ -713,6 +758,19 @@ static void test_usage_errors(void)
 		{ ARGV("bench", "--phase", "hot"),
 		  "--phase 'hot' is not cold, warm or both" },
 		{ ARGV("bench", "--phase"), "needs an argument PHASE" },
+		{ ARGV("bench", "--trace", "nvme"), "the only trace is rdma" },
+		{ ARGV("bench", "--trace", "rdmax"), "the only trace is rdma" },
+		{ ARGV("bench", "--trace", "rdma,qps=0"), "qps=0 is not" },
+		{ ARGV("bench", "--trace", "rdma,qps=65537"), "qps=65537 is not" },
+		{ ARGV("bench", "--trace", "rdma,qps=8,churn=9"), "churn=9 is above qps=8" },
+		{ ARGV("bench", "--trace", "rdma,cqe_size=96"), "64 or 128" },
+		{ ARGV("bench", "--trace", "rdma,cqe=16777216"), "cqe=16777216 is not" },
+		{ ARGV("bench", "--trace", "rdma,data=2G"), "above 1G" },
+		{ ARGV("bench", "--trace", "rdma,data=x"), "data=x is not a size" },
+		{ ARGV("bench", "--trace", "rdma,qps"), "is not key=value" },
+		{ ARGV("bench", "--trace", "rdma,qps="), "bad value" },
+		{ ARGV("bench", "--trace", "rdma,nope=1"), "unknown key 'nope'" },
+		{ ARGV("bench", "--trace"), "needs an argument SPEC" },
 		{ ARGV("help", "nope"), "unknown command 'nope'" },
 		{ ARGV("help", "info", "alloc"), "unexpected argument 'alloc'" },
 		{ ARGV("help", "--json"), "unknown option '--json'" },
@@ -1620,6 +1678,7 @@ int main(int argc, char **argv)
 	test_json_escape();
 	test_json_writer();
 	test_exit_codes();
+	test_rdma_sizes();
 	test_usage_errors();
 	test_args_ok();
 	test_help();
