@@ -261,6 +261,15 @@ TRACE_COLUMNS = (
 )
 
 
+TRACE_PHASES = ('setup', 'churn', 'teardown', 'setup-warm', 'teardown-warm', 'pool-drop')
+
+
+def trace_total_ns(phases, key):
+    """The modelled ns of a whole trace, or None if a phase lacks it"""
+    vals = [(phases[p].get('emulator') or {}).get(key) for p in TRACE_PHASES if p in phases]
+    return None if not vals or None in vals else sum(vals)
+
+
 def trace_phases(doc):
     """{phase name: entry} of the shared heap's run of a trace"""
     for h in (doc or {}).get('heaps') or []:
@@ -312,6 +321,13 @@ def trace_targets(ta, tb, la, lb, cap):
                                                     else held + live_c), 1),
                                            fmt(_mib(held), 1)),
          None if held is None or bound is None else held + live_c <= bound)
+    for prof in ('snp', 'tdx', 'tdx4k'):
+        a = trace_total_ns(pa, 'modeled_ns_' + prof)
+        b = trace_total_ns(pb, 'modeled_ns_' + prof)
+        r = _div(a, b)
+        line('whole trace, every conversion back included: modelled time vs %s\'s (%s, '
+             'reported)' % (lb, prof),
+             '1/%s' % fmt(1 / r, 0) if r else ('0' if r == 0 else '-'), None)
     tr = (ta or {}).get('time_ratio') or {}
     line('setup-warm: time per QP <= 1.0x system (reported)',
          '%sx (cold setup %sx)' % (fmt(tr.get('setup-warm'), 2, False),
@@ -333,7 +349,8 @@ def trace_table(runs):
         'and two doorbell records (%s to a page, a dma-buf per page), '
         'allocated, mapped, touched and freed as rdma-core does; churn: '
         '%s QPs torn down and set up again, %s rounds. The shared heap\'s '
-        'pool is emptied before setup; setup-warm follows the teardown. '
+        'pool is emptied before setup; setup-warm follows the teardown; '
+        'pool-drop gives the pool back (`drop_caches`). '
         'Each cell is *%s / %s*; `time x system` is the phase\'s time on '
         '`system_cc_shared` over that on `system` in the same boot '
         '(measured, not asserted).'
@@ -348,7 +365,7 @@ def trace_table(runs):
     out.append('|' + '---|' * len(head))
     pa, pb = trace_phases(ta), trace_phases(tb)
     tra, trb = ta.get('time_ratio') or {}, tb.get('time_ratio') or {}
-    for phase in ('setup', 'churn', 'teardown', 'setup-warm', 'teardown-warm'):
+    for phase in TRACE_PHASES:
         a, b = pa.get(phase), pb.get(phase)
         if a is None and b is None:
             continue

@@ -200,6 +200,93 @@ class Table(unittest.TestCase):
         self.assertEqual(rows[('cold', '64K')][1], '1 / -')
 
 
+def tphase(name, qps, live, calls=0, back=0, splits=0, snp=0, tdx=0, tdx4k=0, dm4k=0,
+           heap=None):
+    """A phase of a trace run as the CLI writes it"""
+    emu = {'to_shared_calls': calls, 'to_shared_pages': calls, 'to_private_calls': back,
+           'to_private_pages': back, 'aligned_2m': 0, 'splits': splits,
+           'ops_4k': calls + back, 'ops_2m': 0, 'modeled_ns_snp': snp,
+           'modeled_ns_tdx': tdx, 'modeled_ns_tdx4k': tdx4k}
+    h = dict.fromkeys(('to_shared', 'to_private', 'pool_hits', 'pool_misses', 'fallbacks',
+                       'trims', 'blocks_to_shared', 'blocks_to_private', 'pool_bytes',
+                       'slack_bytes', 'held_bytes', 'shared_bytes'))
+    h.update(heap or {})
+    return {'phase': name, 'ok': True, 'qps': qps, 'ns': 1000 * qps, 'ns_per_qp': 1000,
+            'emulator': emu, 'heap': h, 'directmap4k_kb': dm4k, 'live_bytes': live,
+            'live_buffers': 0}
+
+
+def tdoc(phases, ratio):
+    return {'command': 'bench', 'trace': 'rdma',
+            'params': {'qps': 1024, 'churn': 256, 'rounds': 4},
+            'buffers': {'page': 4096, 'cq_bytes': 32768, 'qp_bytes': 12288, 'sq_bytes': 0,
+                        'data_bytes': 4096, 'doorbells_per_page': 64},
+            'pool_cap_bytes': 128 << 20 if ratio else None,
+            'heaps': [{'heap': 'system', 'role': 'reference', 'phases': []},
+                      {'heap': 'system_cc_shared', 'role': 'shared', 'phases': phases}],
+            'time_ratio': {'setup': ratio, 'setup-warm': ratio}}
+
+
+LIVE = 49280 << 10
+TOURS = tdoc([
+    tphase('setup', 1024, LIVE, calls=25, snp=850000, tdx=200000, tdx4k=200000),
+    tphase('churn', 1024, LIVE, heap={'held_bytes': 1920 << 10}),
+    tphase('teardown', 1024, 0),
+    tphase('pool-drop', 1024, 0, back=25, snp=850000, tdx=200000, tdx4k=45000000),
+], 1.1)
+TSTOCK = tdoc([
+    tphase('setup', 1024, LIVE, calls=12320, splits=12320, snp=134000000, tdx=123000000,
+           tdx4k=123000000),
+    tphase('churn', 1024, LIVE, calls=12320, back=12320),
+    tphase('teardown', 1024, 0, back=12320, snp=130000000, tdx=160000000,
+           tdx4k=160000000),
+], None)
+
+
+class Trace(unittest.TestCase):
+    def setUp(self):
+        self.md = bt.trace_table([('ours', None, TOURS), ('mainline', None, TSTOCK)])
+
+    def cells(self, first):
+        for l in self.md.splitlines():
+            c = [x.strip() for x in l.strip('|').split('|')]
+            if c[0] == first:
+                return c[1:]
+        return None
+
+    def test_rows(self):
+        self.assertIn("## rdma-core's pattern", self.md)
+        self.assertIn('1024 QPs, each with a CQ of 32K, a QP buffer of 12K', self.md)
+        self.assertEqual(self.cells('setup')[:5], ['25 / 12320', '25 / 12320', '0 / 0',
+                                                   '25 / 12320', '0 / 12320'])
+        self.assertEqual(self.cells('churn')[0], '0 / 24640')
+        # a phase only ours ran
+        self.assertEqual(self.cells('pool-drop')[0], '25 / -')
+        self.assertIsNone(self.cells('setup-warm'))
+
+    def test_targets(self):
+        self.assertEqual(self.cells('setup: conversions <= one per 2 MiB live (25 blocks)'),
+                         ['25', 'met'])
+        self.assertEqual(self.cells('setup: large-page splits = 0'), ['0', 'met'])
+        self.assertEqual(self.cells("setup: modelled time per QP <= 1/20 of mainline's (snp)"),
+                         ['1/158', 'met'])
+        self.assertEqual(self.cells('churn: 0 conversions'), ['0', 'met'])
+        held = [l for l in self.md.splitlines() if l.startswith('| churn: shared held')]
+        self.assertEqual(len(held), 1)
+        self.assertIn('| met |', held[0])
+        whole = [l for l in self.md.splitlines() if 'whole trace' in l and '(tdx4k' in l]
+        self.assertIn('1/6', whole[0])
+
+    def test_missed(self):
+        bad = json.loads(json.dumps(TOURS))
+        bad['heaps'][1]['phases'][1]['emulator']['to_shared_calls'] = 3
+        md = bt.trace_table([('ours', None, bad), ('mainline', None, TSTOCK)])
+        self.assertIn('| churn: 0 conversions | 3 | **missed** |', md)
+
+    def test_no_trace(self):
+        self.assertEqual(bt.trace_table([('ours', None, TOURS), ('mainline', None, None)]), '')
+
+
 class Keys(unittest.TestCase):
     def test_canned_keys_are_the_clis(self):
         """Every key of the canned JSON is one that ccheap bench writes"""

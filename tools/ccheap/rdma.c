@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <linux/dma-heap.h>
@@ -160,6 +161,16 @@ uint64_t rdma_raw_sq_bytes(const struct rdma_params *p, uint64_t page)
 uint64_t rdma_data_bytes(const struct rdma_params *p, uint64_t page)
 {
 	return align_up(p->data, page);
+}
+
+unsigned long rdma_fds_needed(const struct rdma_params *p, uint64_t page)
+{
+	unsigned long per_qp = 1 + !!rdma_qp_bytes(p, page) + !!rdma_raw_sq_bytes(p, page) +
+			       !!rdma_data_bytes(p, page);
+	unsigned long db = rdma_db_per_page(page);
+
+	/* and stdio, the heap and what the caller holds */
+	return p->qps * per_qp + (2UL * p->qps + db - 1) / db + 16;
 }
 
 unsigned int rdma_db_per_page(uint64_t page)
@@ -358,6 +369,8 @@ int rdma_open(struct rdma_trace *t, const struct rdma_params *p, const char *hea
 {
 	char path[PATH_MAX];
 	long page = sysconf(_SC_PAGESIZE);
+	unsigned long need;
+	struct rlimit rl;
 	unsigned int i;
 
 	memset(t, 0, sizeof(*t));
@@ -368,6 +381,17 @@ int rdma_open(struct rdma_trace *t, const struct rdma_params *p, const char *hea
 		return -EINVAL;
 	t->p = *p;
 	t->page = (uint64_t)page;
+	/* rdma-core keeps each buffer's fd open: a server raises its limit too. */
+	need = rdma_fds_needed(p, t->page);
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return -errno;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+			return -EMFILE;
+		rl.rlim_cur = need;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			return -errno;
+	}
 	if ((size_t)snprintf(path, sizeof(path), "/dev/dma_heap/%s", heap) >= sizeof(path))
 		return -ENAMETOOLONG;
 	t->qp = calloc(p->qps, sizeof(*t->qp));

@@ -41,6 +41,8 @@ uint64_t rdma_rq_bytes(const struct rdma_params *p);
 uint64_t rdma_qp_bytes(const struct rdma_params *p, uint64_t page);
 uint64_t rdma_raw_sq_bytes(const struct rdma_params *p, uint64_t page);
 uint64_t rdma_data_bytes(const struct rdma_params *p, uint64_t page);
+/* File descriptors the trace holds at most: every buffer is a dma-buf fd */
+unsigned long rdma_fds_needed(const struct rdma_params *p, uint64_t page);
 /* Doorbell records in one page of them */
 unsigned int rdma_db_per_page(uint64_t page);
 
@@ -77,7 +79,11 @@ struct rdma_trace {
 	unsigned long allocs, frees;
 };
 
-/* Open /dev/dma_heap/@heap (-ENOENT: no such heap) and set up the trace */
+/*
+ * Open /dev/dma_heap/@heap (-ENOENT: no such heap) and set up the trace.
+ * The soft limit of open files is raised as far as the trace needs;
+ * -EMFILE if the hard limit is below that.
+ */
 int rdma_open(struct rdma_trace *t, const struct rdma_params *p,
 	      const char *heap);
 /* Set up every QP that is not set up: its CQ, QP buffer, doorbells, data */

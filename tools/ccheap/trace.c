@@ -10,6 +10,8 @@
  *   teardown     all of them torn down
  *   setup-warm   N QPs again, the pool as the teardown left it
  *   teardown-warm
+ *   pool-drop    drop_caches: the shared heap's shrinker gives the pool
+ *                back (what the teardowns left shared is converted then)
  *
  * Around each phase the emulator's and the heap's counters and
  * DirectMap4k are read: their deltas say what the phase converted, and
@@ -24,7 +26,7 @@
 #include "json.h"
 #include "rdma.h"
 
-enum { T_SETUP, T_CHURN, T_TEARDOWN, T_SETUP_WARM, T_TEARDOWN_WARM, NR_TPHASES };
+enum { T_SETUP, T_CHURN, T_TEARDOWN, T_SETUP_WARM, T_TEARDOWN_WARM, T_POOL_DROP, NR_TPHASES };
 enum { TH_SYS, TH_SHARED, NR_THEAPS };
 
 static const char *const tphase_names[NR_TPHASES] = {
@@ -33,6 +35,7 @@ static const char *const tphase_names[NR_TPHASES] = {
 	[T_TEARDOWN] = "teardown",
 	[T_SETUP_WARM] = "setup-warm",
 	[T_TEARDOWN_WARM] = "teardown-warm",
+	[T_POOL_DROP] = "pool-drop",
 };
 
 /* Emulator counters whose deltas are reported */
@@ -138,9 +141,14 @@ static void drop_pool(struct trace_bench *b)
 	}
 }
 
-static int run_tphase(struct rdma_trace *t, int phase)
+static int run_tphase(struct trace_bench *b, struct rdma_trace *t, int phase,
+		      bool shared)
 {
 	switch (phase) {
+	case T_POOL_DROP:
+		if (shared)
+			drop_pool(b);
+		return 0;
 	case T_SETUP:
 	case T_SETUP_WARM:
 		return rdma_setup(t);
@@ -174,7 +182,7 @@ static void run_theap(struct trace_bench *b, struct theap *h, bool shared)
 		ph->qps = tphase_qps(&b->p, p);
 		tsnap_read(&a);
 		t0 = now_ns();
-		ph->err = run_tphase(&t, p);
+		ph->err = run_tphase(b, &t, p, shared);
 		ph->ns = now_ns() - t0;
 		tsnap_read(&z);
 		tphase_end(ph, &a, &z, shared);
@@ -325,7 +333,8 @@ static const char *tcell_mib(char *buf, size_t len, long long bytes)
 
 static int trace_human(struct trace_bench *b)
 {
-	const struct theap *sh = &b->heap[TH_SHARED];
+	bool shared = b->heap[TH_SHARED].name;
+	const struct theap *sh = &b->heap[shared ? TH_SHARED : TH_SYS];
 	const struct rdma_params *p = &b->p;
 	FILE *f = b->ctx->out;
 	char c[9][24];
@@ -361,6 +370,10 @@ static int trace_human(struct trace_bench *b)
 			tcell(c[6], sizeof(c[6]), per_qp(t, t->emu[9]) / 1000, 2),
 			tcell(c[7], sizeof(c[7]), per_qp(t, t->emu[10]) / 1000, 2),
 			tcell(c[8], sizeof(c[8]), time_ratio(b, ph), 2));
+	}
+	if (!shared) {
+		fprintf(f, "\nno shared heap: %s only, the reference\n", sh->name);
+		return 0;
 	}
 	fprintf(f, "\n%-13s %9s %9s %9s %9s %9s\n", "shared MiB", "live", "pool",
 		"slack", "held", "cap");
@@ -403,6 +416,12 @@ int bench_trace(struct ccheap_ctx *ctx, const struct ccheap_args *args,
 			fprintf(ctx->err, "bench: rdma trace, %u QPs on %s\n",
 				b.p.qps, th->name);
 		run_theap(&b, th, h == TH_SHARED);
+		if (th->err == -EMFILE)
+			return ccheap_fail(ctx, th->err, "bench: rdma trace on %s: %s "
+					   "(%u QPs hold about %lu dma-buf fds: raise the "
+					   "hard limit, ulimit -Hn)", th->name,
+					   strerror(-th->err), b.p.qps,
+					   rdma_fds_needed(&b.p, b.page));
 		if (th->err)
 			return ccheap_fail(ctx, th->err, "bench: rdma trace on %s: %s",
 					   th->name, strerror(-th->err));
