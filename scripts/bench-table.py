@@ -261,7 +261,7 @@ TRACE_COLUMNS = (
 )
 
 
-TRACE_PHASES = ('setup', 'churn', 'teardown', 'setup-warm', 'teardown-warm', 'pool-drop')
+TRACE_PHASES = ('setup', 'churn', 'teardown', 'setup_warm', 'teardown_warm', 'pool_drop')
 
 
 def trace_total_ns(phases, key):
@@ -329,8 +329,8 @@ def trace_targets(ta, tb, la, lb, cap):
              'reported)' % (lb, prof),
              '1/%s' % fmt(1 / r, 0) if r else ('0' if r == 0 else '-'), None)
     tr = (ta or {}).get('time_ratio') or {}
-    line('setup-warm: time per QP <= 1.0x system (reported)',
-         '%sx (cold setup %sx)' % (fmt(tr.get('setup-warm'), 2, False),
+    line('setup_warm: time per QP <= 1.0x system (reported)',
+         '%sx (cold setup %sx)' % (fmt(tr.get('setup_warm'), 2, False),
                                    fmt(tr.get('setup'), 2, False)), None)
     return out
 
@@ -349,8 +349,8 @@ def trace_table(runs):
         'and two doorbell records (%s to a page, a dma-buf per page), '
         'allocated, mapped, touched and freed as rdma-core does; churn: '
         '%s QPs torn down and set up again, %s rounds. The shared heap\'s '
-        'pool is emptied before setup; setup-warm follows the teardown; '
-        'pool-drop gives the pool back (`drop_caches`). '
+        'pool is emptied before setup; setup_warm follows the teardown; '
+        'pool_drop gives the pool back (`drop_caches`). '
         'Each cell is *%s / %s*; `time x system` is the phase\'s time on '
         '`system_cc_shared` over that on `system` in the same boot '
         '(measured, not asserted).'

@@ -224,7 +224,7 @@ def tdoc(phases, ratio):
             'pool_cap_bytes': 128 << 20 if ratio else None,
             'heaps': [{'heap': 'system', 'role': 'reference', 'phases': []},
                       {'heap': 'system_cc_shared', 'role': 'shared', 'phases': phases}],
-            'time_ratio': {'setup': ratio, 'setup-warm': ratio}}
+            'time_ratio': {'setup': ratio, 'setup_warm': ratio}}
 
 
 LIVE = 49280 << 10
@@ -232,7 +232,7 @@ TOURS = tdoc([
     tphase('setup', 1024, LIVE, calls=25, snp=850000, tdx=200000, tdx4k=200000),
     tphase('churn', 1024, LIVE, heap={'held_bytes': 1920 << 10}),
     tphase('teardown', 1024, 0),
-    tphase('pool-drop', 1024, 0, back=25, snp=850000, tdx=200000, tdx4k=45000000),
+    tphase('pool_drop', 1024, 0, back=25, snp=850000, tdx=200000, tdx4k=45000000),
 ], 1.1)
 TSTOCK = tdoc([
     tphase('setup', 1024, LIVE, calls=12320, splits=12320, snp=134000000, tdx=123000000,
@@ -261,8 +261,8 @@ class Trace(unittest.TestCase):
                                                    '25 / 12320', '0 / 12320'])
         self.assertEqual(self.cells('churn')[0], '0 / 24640')
         # a phase only ours ran
-        self.assertEqual(self.cells('pool-drop')[0], '25 / -')
-        self.assertIsNone(self.cells('setup-warm'))
+        self.assertEqual(self.cells('pool_drop')[0], '25 / -')
+        self.assertIsNone(self.cells('setup_warm'))
 
     def test_targets(self):
         self.assertEqual(self.cells('setup: conversions <= one per 2 MiB live (25 blocks)'),

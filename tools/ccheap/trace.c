@@ -8,9 +8,9 @@
  *                buffer, after the shared heap's pool was emptied
  *   churn        rounds of a part of them torn down and set up again
  *   teardown     all of them torn down
- *   setup-warm   N QPs again, the pool as the teardown left it
- *   teardown-warm
- *   pool-drop    drop_caches: the shared heap's shrinker gives the pool
+ *   setup_warm   N QPs again, the pool as the teardown left it
+ *   teardown_warm
+ *   pool_drop    drop_caches: the shared heap's shrinker gives the pool
  *                back (what the teardowns left shared is converted then)
  *
  * Around each phase the emulator's and the heap's counters and
@@ -33,9 +33,9 @@ static const char *const tphase_names[NR_TPHASES] = {
 	[T_SETUP] = "setup",
 	[T_CHURN] = "churn",
 	[T_TEARDOWN] = "teardown",
-	[T_SETUP_WARM] = "setup-warm",
-	[T_TEARDOWN_WARM] = "teardown-warm",
-	[T_POOL_DROP] = "pool-drop",
+	[T_SETUP_WARM] = "setup_warm",
+	[T_TEARDOWN_WARM] = "teardown_warm",
+	[T_POOL_DROP] = "pool_drop",
 };
 
 /* Emulator counters whose deltas are reported */
@@ -208,7 +208,8 @@ static double time_ratio(const struct trace_bench *b, int phase)
 	const struct tphase *s = &b->heap[TH_SYS].ph[phase];
 	const struct tphase *c = &b->heap[TH_SHARED].ph[phase];
 
-	if (!b->heap[TH_SHARED].name || !s->run || !c->run || !s->ns)
+	/* system has no pool to drop: a ratio of nothing to nothing */
+	if (phase == T_POOL_DROP || !b->heap[TH_SHARED].name || !s->run || !c->run || !s->ns)
 		return -1;
 	return (double)c->ns / (double)s->ns;
 }
@@ -342,12 +343,12 @@ static int trace_human(struct trace_bench *b)
 
 	fprintf(f, "rdma trace on %s: %u QPs, each a CQ of %llu KiB, a QP buffer of %llu KiB,\n"
 		"a data buffer of %llu KiB and 2 of the %u doorbell records of a page;\n"
-		"churn %u QPs x %u rounds\n\n",
+		"churn: %u rounds of %u QPs\n\n",
 		sh->name, p->qps, (unsigned long long)rdma_cq_bytes(p, b->page) >> 10,
 		(unsigned long long)(rdma_qp_bytes(p, b->page) +
 				     rdma_raw_sq_bytes(p, b->page)) >> 10,
 		(unsigned long long)rdma_data_bytes(p, b->page) >> 10,
-		rdma_db_per_page(b->page), p->churn, p->rounds);
+		rdma_db_per_page(b->page), p->rounds, p->churn);
 	fprintf(f, "%-13s %9s %9s %7s %7s %7s %8s %8s %8s %8s\n", "phase",
 		"convert", "pages", "2M", "splits", "DM4k kB", "snp us", "tdx us",
 		"tdx4k us", "x system");
