@@ -311,8 +311,12 @@ static int trace_json(struct trace_bench *b)
 	}
 	json_arr_close(&j);
 	json_obj_open(&j, "time_ratio");
-	for (ph = 0; ph < NR_TPHASES; ph++)
-		json_double(&j, tphase_names[ph], time_ratio(b, ph), 2);
+	for (ph = 0; ph < NR_TPHASES; ph++) {
+		if (time_ratio(b, ph) < 0)
+			json_null(&j, tphase_names[ph]);
+		else
+			json_double(&j, tphase_names[ph], time_ratio(b, ph), 2);
+	}
 	json_obj_close(&j);
 	json_obj_close(&j);
 	return json_end(&j);
