@@ -214,10 +214,22 @@ static double time_ratio(const struct trace_bench *b, int phase)
 	return (double)c->ns / (double)s->ns;
 }
 
-static void json_tphase(struct json *j, const struct tphase *ph, int phase)
+/* @n counters named @keys, a negative one (unknown) as null */
+static void json_counts(struct json *j, const char *const *keys,
+			const long long *v, unsigned int n)
 {
 	unsigned int i;
 
+	for (i = 0; i < n; i++) {
+		if (v[i] < 0)
+			json_null(j, keys[i]);
+		else
+			json_i64(j, keys[i], v[i]);
+	}
+}
+
+static void json_tphase(struct json *j, const struct tphase *ph, int phase)
+{
 	json_obj_open(j, NULL);
 	json_str(j, "phase", tphase_names[phase]);
 	json_bool(j, "ok", ph->run);
@@ -227,26 +239,11 @@ static void json_tphase(struct json *j, const struct tphase *ph, int phase)
 	json_u64(j, "ns", ph->ns);
 	json_double(j, "ns_per_qp", ph->qps ? (double)ph->ns / (double)ph->qps : 0, 0);
 	json_obj_open(j, "emulator");
-	for (i = 0; i < NR_TEMU; i++) {
-		if (ph->emu[i] < 0)
-			json_null(j, temu_keys[i]);
-		else
-			json_i64(j, temu_keys[i], ph->emu[i]);
-	}
+	json_counts(j, temu_keys, ph->emu, NR_TEMU);
 	json_obj_close(j);
 	json_obj_open(j, "heap");
-	for (i = 0; i < NR_THST; i++) {
-		if (ph->hst[i] < 0)
-			json_null(j, thst_keys[i]);
-		else
-			json_i64(j, thst_keys[i], ph->hst[i]);
-	}
-	for (i = 0; i < NR_TNOW; i++) {
-		if (ph->now[i] < 0)
-			json_null(j, tnow_keys[i]);
-		else
-			json_i64(j, tnow_keys[i], ph->now[i]);
-	}
+	json_counts(j, thst_keys, ph->hst, NR_THST);
+	json_counts(j, tnow_keys, ph->now, NR_TNOW);
 	json_obj_close(j);
 	if (ph->dm4k_ok)
 		json_i64(j, "directmap4k_kb", ph->dm4k_kb);
