@@ -43,3 +43,8 @@ series_id "$base" >"$tree/.git/ccheap-series"
 git -C "$tree" rev-parse HEAD >"$tree/.git/ccheap-head"
 echo "kernel/$base: $n patches ($ntest test-infra, $nprod product, $((n - ntest - nprod)) product tests)"
 git -C "$CCHEAP_TOP" status --short -- "kernel/$base"
+# The files kept once (kernel/common/MANIFEST): this base's copies, then
+# whether the other base's queue still agrees.
+"$CCHEAP_TOP/scripts/common.sh" pull "$base"
+"$CCHEAP_TOP/scripts/common.sh" check | grep '^not ok' || true
+git -C "$CCHEAP_TOP" status --short -- kernel/common

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the emulated confidential guest. They need a kernel
+ * booted with cc_emulation=on and skip otherwise.
+ */
+
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/cc_emulation.h>
+#include <linux/cc_platform.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/set_memory.h>
+
+#include <asm/coco.h>
+
+#include "emu.h"
+
+#define STAT(field) atomic_long_read(&cc_emu_stats.field)
+
+static int cc_emu_test_init(struct kunit *test)
+{
+	if (cc_vendor != CC_VENDOR_EMULATED)
+		kunit_skip(test, "needs a boot with cc_emulation=on");
+	return 0;
+}
+
+static void cc_emu_test_exit(struct kunit *test)
+{
+	WRITE_ONCE(cc_emu_expect_violations, false);
+}
+
+static struct page *cc_emu_test_pages(struct kunit *test, unsigned int order)
+{
+	struct page *page = alloc_pages(GFP_KERNEL, order);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	return page;
+}
+
+static bool all_bytes(const void *p, size_t len, u8 val)
+{
+	const u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != val)
+			return false;
+	return true;
+}
+
+/* The platform looks like a confidential guest, and only that. */
+static void cc_emu_test_platform(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, cc_platform_has(CC_ATTR_MEM_ENCRYPT));
+	KUNIT_EXPECT_TRUE(test, cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT));
+	KUNIT_EXPECT_FALSE(test, cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT));
+	KUNIT_EXPECT_FALSE(test, cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT));
+	KUNIT_EXPECT_FALSE(test, cc_platform_has(CC_ATTR_GUEST_SEV_SNP));
+	KUNIT_EXPECT_FALSE(test, cc_platform_has(CC_ATTR_GUEST_UNROLL_STRING_IO));
+	/* The encryption mask is zero: page tables work unchanged. */
+	KUNIT_EXPECT_EQ(test, pgprot_val(pgprot_encrypted(PAGE_KERNEL)), pgprot_val(PAGE_KERNEL));
+	KUNIT_EXPECT_EQ(test, pgprot_val(pgprot_decrypted(PAGE_KERNEL)), pgprot_val(PAGE_KERNEL));
+}
+
+/* set_memory_decrypted()/encrypted() move a frame between the two states. */
+static void cc_emu_test_state(struct kunit *test)
+{
+	struct page *page = cc_emu_test_pages(test, 0);
+	unsigned long addr = (unsigned long)page_address(page);
+	long shared = STAT(shared_frames);
+	long calls = STAT(calls[CC_EMU_TO_SHARED]);
+	long pages = STAT(pages[CC_EMU_TO_PRIVATE]);
+
+	KUNIT_EXPECT_FALSE(test, cc_emu_frame_shared(page_to_pfn(page)));
+	KUNIT_ASSERT_EQ(test, set_memory_decrypted(addr, 1), 0);
+	KUNIT_EXPECT_TRUE(test, cc_emu_frame_shared(page_to_pfn(page)));
+	KUNIT_EXPECT_EQ(test, STAT(shared_frames), shared + 1);
+	KUNIT_EXPECT_EQ(test, STAT(calls[CC_EMU_TO_SHARED]), calls + 1);
+
+	KUNIT_ASSERT_EQ(test, set_memory_encrypted(addr, 1), 0);
+	KUNIT_EXPECT_FALSE(test, cc_emu_frame_shared(page_to_pfn(page)));
+	KUNIT_EXPECT_EQ(test, STAT(shared_frames), shared);
+	KUNIT_EXPECT_EQ(test, STAT(pages[CC_EMU_TO_PRIVATE]), pages + 1);
+	__free_page(page);
+}
+
+/* Content does not survive a conversion in either direction. */
+static void cc_emu_test_poison(struct kunit *test)
+{
+	struct page *page = cc_emu_test_pages(test, 0);
+	void *addr = page_address(page);
+
+	memset(addr, 0x11, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, set_memory_decrypted((unsigned long)addr, 1), 0);
+	KUNIT_EXPECT_TRUE(test, all_bytes(addr, PAGE_SIZE, CC_EMU_POISON_SHARED));
+	memset(addr, 0x22, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, set_memory_encrypted((unsigned long)addr, 1), 0);
+	KUNIT_EXPECT_TRUE(test, all_bytes(addr, PAGE_SIZE, CC_EMU_POISON_PRIVATE));
+	__free_page(page);
+}
+
+/* A whole 2 MiB block is one aligned conversion; a single page splits. */
+static void cc_emu_test_alignment(struct kunit *test)
+{
+	struct page *page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, PMD_SHIFT - PAGE_SHIFT);
+	unsigned long addr;
+	long aligned, splits;
+
+	if (!page)
+		kunit_skip(test, "no free 2 MiB block");
+	addr = (unsigned long)page_address(page);
+	aligned = STAT(aligned_2m);
+	splits = STAT(splits);
+
+	KUNIT_ASSERT_EQ(test, set_memory_decrypted(addr, CC_EMU_PMD_PAGES), 0);
+	KUNIT_ASSERT_EQ(test, set_memory_encrypted(addr, CC_EMU_PMD_PAGES), 0);
+	KUNIT_EXPECT_EQ(test, STAT(aligned_2m), aligned + 2);
+	KUNIT_EXPECT_EQ(test, STAT(splits), splits);
+
+	KUNIT_ASSERT_EQ(test, set_memory_decrypted(addr + PAGE_SIZE, 1), 0);
+	KUNIT_ASSERT_EQ(test, set_memory_encrypted(addr + PAGE_SIZE, 1), 0);
+	KUNIT_EXPECT_EQ(test, STAT(aligned_2m), aligned + 2);
+	KUNIT_EXPECT_EQ(test, STAT(splits), splits + 2);
+	__free_pages(page, PMD_SHIFT - PAGE_SHIFT);
+}
+
+static s64 cc_emu_test_model(int profile)
+{
+	return atomic64_read(&cc_emu_stats.modeled_ns[profile]);
+}
+
+/*
+ * tdx4k is tdx but for a 2 MiB block made private, which is accepted as
+ * 512 pages of 4 KiB after one refused 2 MiB accept.
+ */
+static void cc_emu_test_profile_tdx4k(struct kunit *test)
+{
+	struct page *page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, PMD_SHIFT - PAGE_SHIFT);
+	unsigned long addr;
+	s64 tdx, tdx4k;
+
+	if (!page)
+		kunit_skip(test, "no free 2 MiB block");
+	addr = (unsigned long)page_address(page);
+
+	tdx = cc_emu_test_model(CC_EMU_PROFILE_TDX);
+	tdx4k = cc_emu_test_model(CC_EMU_PROFILE_TDX4K);
+	KUNIT_ASSERT_EQ(test, set_memory_decrypted(addr, CC_EMU_PMD_PAGES), 0);
+	KUNIT_EXPECT_EQ(test, cc_emu_test_model(CC_EMU_PROFILE_TDX4K) - tdx4k,
+			cc_emu_test_model(CC_EMU_PROFILE_TDX) - tdx);
+
+	tdx = cc_emu_test_model(CC_EMU_PROFILE_TDX);
+	tdx4k = cc_emu_test_model(CC_EMU_PROFILE_TDX4K);
+	KUNIT_ASSERT_EQ(test, set_memory_encrypted(addr, CC_EMU_PMD_PAGES), 0);
+	KUNIT_EXPECT_EQ(test, (cc_emu_test_model(CC_EMU_PROFILE_TDX4K) - tdx4k) -
+			(cc_emu_test_model(CC_EMU_PROFILE_TDX) - tdx),
+			1000 + 512 * 3500 - 60000);
+	__free_pages(page, PMD_SHIFT - PAGE_SHIFT);
+}
+
+static int cc_emu_test_fail(unsigned long vaddr, int npages, bool enc)
+{
+	return -EIO;
+}
+
+/* An injected failure converts the first half of the range, no more. */
+static void cc_emu_test_partial_failure(struct kunit *test)
+{
+	struct page *page = cc_emu_test_pages(test, 3);
+	unsigned long addr = (unsigned long)page_address(page);
+	unsigned long pfn = page_to_pfn(page);
+	long failures = STAT(injected_failures);
+	long shared = STAT(shared_frames);
+	int i;
+
+	kunit_activate_static_stub(test, cc_emu_fault, cc_emu_test_fail);
+	KUNIT_EXPECT_EQ(test, cc_emu_convert(addr, 8, false), -EIO);
+	KUNIT_EXPECT_EQ(test, cc_emu_convert(addr + 4 * PAGE_SIZE, 1, false), -EIO);
+	kunit_deactivate_static_stub(test, cc_emu_fault);
+
+	KUNIT_EXPECT_EQ(test, STAT(injected_failures), failures + 2);
+	KUNIT_EXPECT_EQ(test, STAT(shared_frames), shared + 4);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ_MSG(test, cc_emu_frame_shared(pfn + i), i < 4, "page %d", i);
+
+	KUNIT_EXPECT_EQ(test, cc_emu_convert(addr, 4, true), 0);
+	KUNIT_EXPECT_EQ(test, STAT(shared_frames), shared);
+	__free_pages(page, 3);
+}
+
+/* Sharing a shared frame, or privatising a private one, is counted. */
+static void cc_emu_test_redundant(struct kunit *test)
+{
+	struct page *page = cc_emu_test_pages(test, 0);
+	unsigned long addr = (unsigned long)page_address(page);
+	long share = STAT(redundant[CC_EMU_TO_SHARED]);
+	long priv = STAT(redundant[CC_EMU_TO_PRIVATE]);
+	long violations = cc_emu_violations();
+
+	KUNIT_EXPECT_EQ(test, cc_emu_convert(addr, 1, false), 0);
+	KUNIT_EXPECT_EQ(test, cc_emu_convert(addr, 1, false), 0);
+	KUNIT_EXPECT_EQ(test, cc_emu_convert(addr, 1, true), 0);
+	KUNIT_EXPECT_EQ(test, cc_emu_convert(addr, 1, true), 0);
+	KUNIT_EXPECT_EQ(test, STAT(redundant[CC_EMU_TO_SHARED]), share + 1);
+	KUNIT_EXPECT_EQ(test, STAT(redundant[CC_EMU_TO_PRIVATE]), priv + 1);
+	KUNIT_EXPECT_EQ(test, cc_emu_violations(), violations);
+	KUNIT_EXPECT_FALSE(test, cc_emu_frame_shared(page_to_pfn(page)));
+	__free_page(page);
+}
+
+/* A DMA_ATTR_CC_SHARED mapping of a private frame is reported. */
+static void cc_emu_test_check_cc_shared(struct kunit *test)
+{
+	struct page *page = cc_emu_test_pages(test, 1);
+	unsigned long addr = (unsigned long)page_address(page);
+	long v = STAT(violations[CC_EMU_CC_SHARED_PRIVATE]);
+
+	WRITE_ONCE(cc_emu_expect_violations, true);
+	KUNIT_ASSERT_EQ(test, cc_emu_convert(addr, 2, false), 0);
+	cc_emu_check_cc_shared(page_to_phys(page), 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, STAT(violations[CC_EMU_CC_SHARED_PRIVATE]), v);
+
+	/* The second frame goes private: a mapping of both is a violation. */
+	KUNIT_ASSERT_EQ(test, cc_emu_convert(addr + PAGE_SIZE, 1, true), 0);
+	cc_emu_check_cc_shared(page_to_phys(page) + 100, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, STAT(violations[CC_EMU_CC_SHARED_PRIVATE]), v + 1);
+
+	KUNIT_ASSERT_EQ(test, cc_emu_convert(addr, 1, true), 0);
+	__free_pages(page, 1);
+}
+
+/* Freeing a shared frame is reported, and the frame is tracked private. */
+static void cc_emu_test_check_free(struct kunit *test)
+{
+	struct page *page = cc_emu_test_pages(test, 0);
+	long v = STAT(violations[CC_EMU_FREE_SHARED]);
+	long shared = STAT(shared_frames);
+
+	WRITE_ONCE(cc_emu_expect_violations, true);
+	KUNIT_ASSERT_EQ(test, cc_emu_convert((unsigned long)page_address(page), 1, false), 0);
+	KUNIT_EXPECT_EQ(test, STAT(shared_frames), shared + 1);
+	__free_page(page);
+	KUNIT_EXPECT_EQ(test, STAT(violations[CC_EMU_FREE_SHARED]), v + 1);
+	KUNIT_EXPECT_EQ(test, STAT(shared_frames), shared);
+}
+
+static struct kunit_case cc_emu_test_cases[] = {
+	KUNIT_CASE(cc_emu_test_platform),
+	KUNIT_CASE(cc_emu_test_state),
+	KUNIT_CASE(cc_emu_test_poison),
+	KUNIT_CASE(cc_emu_test_alignment),
+	KUNIT_CASE(cc_emu_test_profile_tdx4k),
+	KUNIT_CASE(cc_emu_test_partial_failure),
+	KUNIT_CASE(cc_emu_test_redundant),
+	KUNIT_CASE(cc_emu_test_check_cc_shared),
+	KUNIT_CASE(cc_emu_test_check_free),
+	{}
+};
+
+static struct kunit_suite cc_emu_test_suite = {
+	.name = "x86-cc-emulation",
+	.init = cc_emu_test_init,
+	.exit = cc_emu_test_exit,
+	.test_cases = cc_emu_test_cases,
+};
+
+kunit_test_suite(cc_emu_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the emulated confidential guest");
+MODULE_LICENSE("GPL");
