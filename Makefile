@@ -29,7 +29,7 @@ QUIET_FAIL = kill -PIPE $$PPID
 
 .PHONY: all check check-debug test demo deps host-test table skips series-verify \
 	series-export series-check series-mail cross-check install clean distclean help \
-	deb-cli deb deb-test bench reliability fresh-check
+	deb-cli deb-dkms deb deb-test deb-test-dkms bench reliability fresh-check
 
 all: help
 
@@ -115,6 +115,11 @@ install:
 # The CLI as a Debian package: build/deb/ccheap_VERSION_ARCH.deb
 deb-cli:
 	@$(S)/deb-cli.sh
+
+# The heap as a DKMS module for 7.1+ kernels without it (Debian's 7.3):
+# build/deb/ccheap-dkms_VERSION_all.deb, from kernel/common and dkms/
+deb-dkms:
+	@$(S)/deb-dkms.sh
 
 # Kernel packages of BASE with the product part only and Debian's config:
 #   make deb BASE=6.12 [FLAVOUR=cloud-amd64] [MINIMAL=1]   -> build/deb/

@@ -18,12 +18,29 @@ if [ "${DEBUG:-0}" = 1 ]; then
 	flavour=$variant-debug
 	frags+=("$KDIR/configs/debug.config")
 fi
+# The dkms variant: configured as Debian's 7.3 is, the heap option off.
+case $variant in *-dkms) frags+=("$KDIR/configs/dkms.config") ;; esac
 if [ -n "${EXTRA_CONFIG:-}" ]; then
 	[ -f "$EXTRA_CONFIG" ] || die "EXTRA_CONFIG=$EXTRA_CONFIG is not a file"
 	frags+=("$EXTRA_CONFIG")
 fi
 obj=${OBJ:-$(variant_obj "$variant" "${DEBUG:-0}")}
 log=$LOGS/build-$flavour
+# A new dkms object tree starts as a copy of the stock one (same source,
+# one option apart): kbuild then rebuilds only what that option touches.
+case $variant in *-dkms)
+	seed=$(variant_obj "${variant%-dkms}-stock" "${DEBUG:-0}")
+	if [ ! -f "$obj/.config" ] && [ -f "$seed/arch/x86/boot/bzImage" ]; then
+		step "seed $flavour from ${seed#"$CCHEAP_TOP"/}" "$log-seed.log" \
+			cp -a "$seed/." "$obj/" || die "copying $seed failed"
+		# Commands that name the object tree (objtool's, which every
+		# object depends on) would otherwise differ and rebuild it all.
+		grep -rlZ --include='*.cmd' --include='*.d' -F "$seed/" "$obj" |
+			xargs -0 -r sed -i "s|$seed/|$obj/|g"
+		rm -f "$obj/.ccheap-config"
+	fi
+	;;
+esac
 mkdir -p "$obj"
 
 jobs=$(nproc)
@@ -51,16 +68,18 @@ if [ "$(cat "$obj/.ccheap-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$obj/.c
 	# Report fragment options that the base does not have or that
 	# dependencies turned off. They are notes; the options a test kernel
 	# cannot do without are config/kconfig-required, checked below.
-	missing=$(grep -h '^CONFIG_' "${frags[@]}" | while IFS= read -r want; do
-		sym=${want%%=*}
-		val=${want#*=}
-		have=$(grep -E "^$sym=|^# $sym is not set" "$obj/.config" || true)
-		if [ "$val" = n ]; then
-			[ -z "$have" ] || [ "$have" = "# $sym is not set" ] || echo "$sym"
-		elif [ "$have" != "$want" ]; then
-			echo "$sym"
-		fi
-	done | tr '\n' ' ')
+	# A later fragment's value of an option is the one that counts.
+	missing=$(grep -h '^CONFIG_' "${frags[@]}" | tac | awk -F= '!seen[$1]++' | tac |
+		while IFS= read -r want; do
+			sym=${want%%=*}
+			val=${want#*=}
+			have=$(grep -E "^$sym=|^# $sym is not set" "$obj/.config" || true)
+			if [ "$val" = n ]; then
+				[ -z "$have" ] || [ "$have" = "# $sym is not set" ] || echo "$sym"
+			elif [ "$have" != "$want" ]; then
+				echo "$sym"
+			fi
+		done | tr '\n' ' ')
 	[ -z "$missing" ] || note "not in $flavour's config: $missing"
 	echo "$missing" >"$obj/.ccheap-missing"
 	echo "$stamp" >"$obj/.ccheap-config"
@@ -71,4 +90,16 @@ require_options "$flavour" "$obj/.config"
 
 step "build $flavour bzImage (-j$jobs)" "$log.log" "${mk[@]}" bzImage ||
 	die "kernel build of $flavour failed; see ${log#"$CCHEAP_TOP"/}.log"
+case $variant in *-dkms)
+	# Module.symvers (modpost of vmlinux, and the few =m options), then
+	# ccheap-dkms's module against this tree, as DKMS builds it against
+	# a distribution's headers: $obj/ccheap-dkms/system_cc_shared.ko
+	step "build $flavour modules" "$log-modules.log" "${mk[@]}" modules ||
+		die "modules of $flavour failed; see ${log#"$CCHEAP_TOP"/}-modules.log"
+	"$CCHEAP_TOP/scripts/dkms-source.sh" "$obj/ccheap-dkms" >/dev/null
+	step "build ccheap-dkms's system_cc_shared.ko" "$log-dkms.log" \
+		"${mk[@]}" M="$obj/ccheap-dkms" modules ||
+		die "ccheap-dkms does not build against $flavour; see ${log#"$CCHEAP_TOP"/}-dkms.log"
+	;;
+esac
 echo "$obj/arch/x86/boot/bzImage"

@@ -8,8 +8,10 @@ LOGS=$BUILD/logs
 KDIR=${CCHEAP_KERNEL:-$CCHEAP_TOP/kernel}
 mkdir -p "$LOGS"
 
-# Variants the harness knows: name -> base and series part.
-VARIANTS="6.12 7.3 7.3-stock"
+# Variants the harness knows: name -> base and series part. 7.3-dkms is
+# 7.3-stock's tree configured as Debian's 7.3 (the heap option off) with
+# ccheap-dkms's module built against it and loaded by the guest.
+VARIANTS="6.12 7.3 7.3-stock 7.3-dkms"
 
 die() {
 	echo "error: $*" >&2
@@ -17,14 +19,23 @@ die() {
 }
 
 # require_options FLAVOUR CONFIG: every option in config/kconfig-required
-# is =y in the kernel configuration CONFIG, or die naming those that are not
+# is =y in the kernel configuration CONFIG, or die naming those that are
+# not. An option's line may end in off=GLOB: flavours that GLOB matches
+# must have it off instead (7.3-dkms: the heap a module adds).
 require_options() {
-	local flavour=$1 config=$2 sym rest missing=()
+	local flavour=$1 config=$2 sym rest missing=() on=()
 	[ -f "$config" ] || die "$flavour: no kernel configuration ${config#"$CCHEAP_TOP"/}"
 	while read -r sym rest; do
 		case $sym in '' | '#'*) continue ;; esac
+		# shellcheck disable=SC2053 # the glob is the point
+		if [[ $rest == off=* && $flavour == ${rest#off=} ]]; then
+			grep -q "^$sym=" "$config" && on+=("$sym")
+			continue
+		fi
 		grep -qx "$sym=y" "$config" || missing+=("$sym")
 	done <"$CCHEAP_TOP/config/kconfig-required"
+	[ ${#on[@]} -eq 0 ] ||
+		die "$flavour: ${on[*]} must be off in ${config#"$CCHEAP_TOP"/}"
 	case ${#missing[@]} in
 	0) return 0 ;;
 	1) die "$flavour: required option ${missing[0]} is not set in ${config#"$CCHEAP_TOP"/}" ;;
@@ -40,7 +51,7 @@ note() {
 variant_base() {
 	case "$1" in
 	6.12) echo 6.12 ;;
-	7.3 | 7.3-stock) echo 7.3 ;;
+	7.3 | 7.3-stock | 7.3-dkms) echo 7.3 ;;
 	*) die "unknown VARIANT '$1' (known: $VARIANTS)" ;;
 	esac
 }
@@ -51,7 +62,7 @@ variant_base() {
 # ours, and ccache shares every object that the series does not change.
 variant_src() {
 	case "$1" in
-	*-stock) echo "$BUILD/stock/src/$(variant_base "$1")" ;;
+	*-stock | *-dkms) echo "$BUILD/stock/src/$(variant_base "$1")" ;;
 	*) echo "$BUILD/src/$(variant_base "$1")" ;;
 	esac
 }
@@ -62,14 +73,18 @@ variant_obj() {
 	[ "${2:-0}" = 1 ] && d=-debug
 	case "$1" in
 	*-stock) echo "$BUILD/stock/obj/$(variant_base "$1")$d" ;;
+	# Beside the stock tree's, at the same depth: the same relative
+	# paths, so that ccache shares its objects.
+	*-dkms) echo "$BUILD/stock/obj/$1$d" ;;
 	*) echo "$BUILD/obj/$1$d" ;;
 	esac
 }
 
-# variant_part VARIANT -> "all" or "test" (stock gets only test infra)
+# variant_part VARIANT -> "all" or "test" (stock and dkms get only test
+# infra; the dkms variant's product is the module)
 variant_part() {
 	case "$1" in
-	*-stock) echo test ;;
+	*-stock | *-dkms) echo test ;;
 	*) echo all ;;
 	esac
 }

@@ -50,7 +50,7 @@ step "ccheap CLI (static)" "$LOGS/guest-ccheap-$flavour.log" \
 	die "the ccheap CLI does not build"
 cp "$BUILD/guest/ccheap/ccheap-static" "$guest/tests/ccheap"
 cp "$CCHEAP_TOP/guest/demo" "$CCHEAP_TOP/guest/cli-check" "$CCHEAP_TOP/guest/bench" \
-	"$guest/tests/"
+	"$CCHEAP_TOP/guest/dkms-check" "$guest/tests/"
 if [ -n "${EXTRA_TESTS:-}" ]; then
 	[ -d "$EXTRA_TESTS" ] || die "EXTRA_TESTS=$EXTRA_TESTS is not a directory"
 	for f in "$EXTRA_TESTS"/*; do
@@ -140,6 +140,14 @@ awk '$1 == "allow" { n = $2; $1 = ""; $2 = ""; sub(/^  /, ""); print n "\t" $0 }
 cpu=max
 [ "${DEBUG:-0}" = 1 ] && cpu=max,la57=off
 
+# The dkms variant's guest gets ccheap-dkms's module (guest/init loads it).
+modules=()
+case $variant in *-dkms)
+	ko=$obj/ccheap-dkms/system_cc_shared.ko
+	[ -f "$ko" ] || die "$ko missing (scripts/build-kernel.sh $variant builds it)"
+	modules=(system_cc_shared.ko "$ko")
+	;;
+esac
 gen_cpio=$obj/usr/gen_init_cpio
 [ -x "$gen_cpio" ] || die "$gen_cpio missing (CONFIG_BLK_DEV_INITRD?)"
 ran=0
@@ -151,7 +159,7 @@ for boot in $(plan_boots); do
 	ran=1
 	boot_tests "$boot" | grep -F -w -f "$guest/$boot.sel" >"$guest/$boot.plan" || true
 	guest_initramfs "$gen_cpio" "$guest/$boot.cpio.gz" "$guest/tests" "$guest/dmesg-allow" \
-		"$guest/$boot.plan" "$results/info" "$obj/.config"
+		"$guest/$boot.plan" "$results/info" "$obj/.config" "${modules[@]}"
 
 	smp=$(boot_smp "$boot")
 	accel=$(guest_accel "$smp")

@@ -42,7 +42,7 @@ expect_ok() {
 
 echo "TAP version 13"
 echo "1..9"
-expect_error "bad VARIANT is named" "^error: unknown VARIANT 'nope' \(known: 6.12 7.3 7.3-stock\)" \
+expect_error "bad VARIANT is named" "^error: unknown VARIANT 'nope' \(known: 6.12 7.3 7.3-stock 7.3-dkms\)" \
 	"$top/scripts/run-guest.sh" nope
 expect_error "bad VARIANT via make" "^error: unknown VARIANT 'x'" \
 	make -s -C "$top" test VARIANT=x
@@ -66,6 +66,15 @@ grep -v '^[[:space:]]*\(#\|$\)' "$top/config/kconfig-required" | sed 's/[[:space
 	>"$tmp/full.config"
 req() { bash -c '. "$1/scripts/lib.sh" && require_options "$2" "$3"' req "$top" "$@"; }
 expect_ok "a .config with every required option passes" req 7.3 "$tmp/full.config"
+expect_error "7.3-dkms: the heap built in is an error (the module is the heap there)" \
+	"^error: 7.3-dkms-debug: CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED must be off in $tmp/full.config\$" \
+	req 7.3-dkms-debug "$tmp/full.config"
+grep -v '^CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED=' "$tmp/full.config" >"$tmp/dkms.config"
+echo "# CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED is not set" >>"$tmp/dkms.config"
+expect_ok "7.3-dkms: every other required option and the heap off passes" req 7.3-dkms "$tmp/dkms.config"
+expect_error "7.3: the heap off is a missing option" \
+	"^error: 7.3: required option CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED is not set in $tmp/dkms.config\$" \
+	req 7.3 "$tmp/dkms.config"
 grep -v '^CONFIG_TEST_DMABUF=' "$tmp/full.config" >"$tmp/one.config"
 echo "# CONFIG_TEST_DMABUF is not set" >>"$tmp/one.config"
 expect_error "a missing required option is named with the variant" \

@@ -147,6 +147,19 @@ static void json_swiotlb(struct json *j, const struct ccheap_sys *s)
 	json_obj_close(j);
 }
 
+static void json_module(struct json *j, const struct ccheap_sys *s)
+{
+	char text[200];
+
+	module_text(s, text, sizeof(text));
+	json_obj_open(j, "module");
+	json_str(j, "name", MODULE_NAME);
+	json_str(j, "state", module_state_name(s->module));
+	json_str(j, "file", s->module_path[0] ? s->module_path : NULL);
+	json_str(j, "message", text);
+	json_obj_close(j);
+}
+
 static int info_json(struct ccheap_ctx *ctx, const struct ccheap_sys *s)
 {
 	struct json j;
@@ -162,6 +175,7 @@ static int info_json(struct ccheap_ctx *ctx, const struct ccheap_sys *s)
 	json_bool(&j, "test_device", s->test_dev);
 	json_kvset(&j, "heap_counters", s->heap_stats_ok, &s->heap_stats);
 	json_kvset(&j, "emulator_counters", s->emu, &s->emu_stats);
+	json_module(&j, s);
 	json_obj_close(&j);
 	return json_finish(ctx, &j);
 }
@@ -254,6 +268,12 @@ static void info_human(FILE *f, const struct ccheap_sys *s)
 		print_kvset(f, "emulator", &s->emu_stats);
 	else
 		fmt_field(f, "emulator", "n/a");
+	if (s->module != MODULE_ABSENT) {
+		char text[200];
+
+		module_text(s, text, sizeof(text));
+		fmt_field(f, "module", "%s", text);
+	}
 	print_probes(f, s);
 }
 

@@ -17,11 +17,17 @@
 
 static const char *sys_root = "";
 static const char *sys_machine;
+static const char *sys_release;
 
 void sys_set_root(const char *root, const char *machine)
 {
 	sys_root = root ? root : "";
 	sys_machine = machine;
+}
+
+void sys_set_release(const char *release)
+{
+	sys_release = release;
 }
 
 int sys_path(char *buf, size_t len, const char *path)
@@ -601,6 +607,81 @@ static bool probe_cca(struct ccheap_sys *s)
 	return found;
 }
 
+const char *module_state_name(enum module_state state)
+{
+	switch (state) {
+	case MODULE_LOADED:
+		return "loaded";
+	case MODULE_INSTALLED:
+		return "installed";
+	default:
+		return "absent";
+	}
+}
+
+void module_text(const struct ccheap_sys *s, char *buf, size_t len)
+{
+	if (s->module == MODULE_LOADED)
+		snprintf(buf, len, "ccheap-dkms loaded (" MODULE_NAME ".ko)");
+	else if (s->module == MODULE_ABSENT)
+		snprintf(buf, len, "none");
+	else if (s->kind == COCO_NONE)
+		/* The module refuses with ENODEV there, as it should. */
+		snprintf(buf, len, "ccheap-dkms installed, not loaded: not a CoCo guest");
+	else if (s->shared)
+		snprintf(buf, len, "ccheap-dkms installed, not needed: the kernel has the heap");
+	else
+		snprintf(buf, len, "ccheap-dkms installed, not loaded (the kernel log says why)");
+}
+
+/*
+ * ccheap-dkms's module: loaded (a loadable module's initstate), or
+ * installed by DKMS for the running kernel (compressed or not).
+ */
+static void probe_module(struct ccheap_sys *s)
+{
+	static const char *const ext[] = { "", ".xz", ".zst", ".gz" };
+	const char *rel = sys_release;
+	char state[16], dir[SYS_NAME_MAX - 32];
+	struct utsname u;
+	struct probe *p;
+	unsigned int i;
+	FILE *f;
+	int err;
+
+	f = sys_fopen(MODULE_INITSTATE, &err);
+	if (f) {
+		if (!fgets(state, sizeof(state), f))
+			state[0] = '\0';
+		fclose(f);
+		state[strcspn(state, "\n")] = '\0';
+		if (!strcmp(state, "live"))
+			s->module = MODULE_LOADED;
+	}
+	p = add_probe(s, "module", MODULE_INITSTATE, err);
+	if (!err)
+		snprintf(p->detail, sizeof(p->detail), "%s", state);
+
+	if (!rel)
+		rel = uname(&u) ? NULL : u.release;
+	if (!rel)
+		return;
+	snprintf(dir, sizeof(dir), MODULE_DKMS_DIR, rel);
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		snprintf(s->module_path, sizeof(s->module_path), "%s/" MODULE_NAME ".ko%s",
+			 dir, ext[i]);
+		err = sys_stat(s->module_path);
+		if (!err)
+			break;
+	}
+	if (err) {
+		s->module_path[0] = '\0';
+		return;
+	}
+	if (s->module == MODULE_ABSENT)
+		s->module = MODULE_INSTALLED;
+}
+
 static void decide(struct ccheap_sys *s, const struct cpu_flags *cf,
 		   const struct cmdline *cl, bool cca)
 {
@@ -636,6 +717,7 @@ int sys_probe(struct ccheap_sys *s)
 	probe_cmdline(s, &cl);
 	probe_swiotlb(s);
 	probe_heaps(s);
+	probe_module(s);
 	decide(s, &cf, &cl, cca);
 	return 0;
 }

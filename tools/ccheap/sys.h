@@ -21,6 +21,10 @@
 #define HEAP_STATS		"/sys/kernel/debug/dma_heap/system_cc_shared/stats"
 #define HEAP_STATS_OLD		"/sys/kernel/debug/system_cc_shared/stats"
 #define POOL_MAX_MB		"/sys/module/system_cc_shared/parameters/pool_max_mb"
+/* ccheap-dkms's module: only a loadable module has an initstate */
+#define MODULE_NAME		"system_cc_shared"
+#define MODULE_INITSTATE	"/sys/module/system_cc_shared/initstate"
+#define MODULE_DKMS_DIR		"/lib/modules/%s/updates/dkms"
 #define DROP_CACHES		"/proc/sys/vm/drop_caches"
 #define SWIOTLB_NSLABS		"/sys/kernel/debug/swiotlb/io_tlb_nslabs"
 #define SWIOTLB_USED		"/sys/kernel/debug/swiotlb/io_tlb_used"
@@ -32,7 +36,7 @@
 #define SYS_KEY_MAX		48
 #define SYS_KV_MAX		64
 #define SYS_MAX_HEAPS		32
-#define SYS_MAX_PROBES		12
+#define SYS_MAX_PROBES		14
 #define SYS_DETAIL_MAX		96
 #define SYS_NAME_MAX		256
 
@@ -88,6 +92,13 @@ enum shared_reason {
 	SHARED_KERNEL_LACKS,	/* CoCo guest, heaps but not this one */
 };
 
+/* ccheap-dkms's module system_cc_shared.ko */
+enum module_state {
+	MODULE_ABSENT,		/* not loaded, not installed for this kernel */
+	MODULE_INSTALLED,	/* installed by DKMS, not loaded */
+	MODULE_LOADED,
+};
+
 struct ccheap_sys {
 	enum coco_kind kind;
 	char machine[65];
@@ -109,10 +120,14 @@ struct ccheap_sys {
 	bool heap_stats_ok;		/* heap counters read */
 	const char *heap_stats_path;	/* HEAP_STATS or HEAP_STATS_OLD */
 	struct kvset heap_stats;
+	enum module_state module;
+	char module_path[SYS_NAME_MAX];	/* the .ko found, or "" */
 };
 
 /* Tests: look under @root, pretend uname -m is @machine (NULL: real). */
 void sys_set_root(const char *root, const char *machine);
+/* Tests: pretend uname -r is @release (NULL: real). */
+void sys_set_release(const char *release);
 /* @path under the root; 0 or -ENAMETOOLONG */
 int sys_path(char *buf, size_t len, const char *path);
 /* stat() @path: 0 or -errno */
@@ -150,5 +165,8 @@ const char *probe_state_name(enum probe_state state);
 /* Stable code and a readable line for why there is no shared heap */
 const char *shared_reason_code(enum shared_reason reason);
 void shared_reason_text(const struct ccheap_sys *s, char *buf, size_t len);
+const char *module_state_name(enum module_state state);
+/* ccheap-dkms's module: what it is doing, and why if it is not loaded */
+void module_text(const struct ccheap_sys *s, char *buf, size_t len);
 
 #endif /* CCHEAP_SYS_H */

@@ -1105,6 +1105,53 @@ static void test_info_reasons(void)
 	fix_done(&fx);
 }
 
+/* ccheap-dkms's module: loaded, installed for this kernel, or neither */
+static void test_info_module(void)
+{
+	struct fixture fx;
+	struct ccheap_sys s;
+	struct run r;
+
+	fix_init(&fx, "x86_64");
+	sys_set_release("7.3.4+bpo-cloud-amd64");
+	ok(!sys_probe(&s) && s.module == MODULE_ABSENT && !s.module_path[0],
+	   "module: neither loaded nor installed");
+	check_info_json("no module", ARGV("\"state\": \"absent\"", "\"file\": null",
+		"\"message\": \"none\""));
+	run_argv(&r, ARGV("info"));
+	ok(!strstr(r.out, "module:"), "info has no module line without the module");
+	run_free(&r);
+
+	fix_file(&fx, "/lib/modules/7.3.4+bpo-cloud-amd64/updates/dkms/system_cc_shared.ko.xz", "");
+	ok(!sys_probe(&s) && s.module == MODULE_INSTALLED &&
+	   !strcmp(s.module_path, "/lib/modules/7.3.4+bpo-cloud-amd64/updates/dkms/system_cc_shared.ko.xz"),
+	   "module: installed by DKMS (compressed), not loaded");
+	run_argv(&r, ARGV("info"));
+	ok(strstr(r.out, "module:         ccheap-dkms installed, not loaded: not a CoCo guest") != NULL,
+	   "info says why the installed module is not loaded: not a confidential guest");
+	run_free(&r);
+	check_info_json("installed module", ARGV("\"state\": \"installed\"",
+		"\"file\": \"/lib/modules/7.3.4+bpo-cloud-amd64/updates/dkms/system_cc_shared.ko.xz\""));
+
+	fix_file(&fx, "/proc/cpuinfo", CPU_TDX);
+	fix_file(&fx, HEAP_DIR "/system", "");
+	ok(!sys_probe(&s) && s.module == MODULE_INSTALLED, "module: installed in a TDX guest, not loaded");
+	run_argv(&r, ARGV("info"));
+	ok(strstr(r.out, "ccheap-dkms installed, not loaded (the kernel log says why)") != NULL,
+	   "info: in a CoCo guest, the module not loaded points at modprobe and the log");
+	run_free(&r);
+
+	fix_file(&fx, MODULE_INITSTATE, "live\n");
+	fix_file(&fx, HEAP_DIR "/system_cc_shared", "");
+	ok(!sys_probe(&s) && s.module == MODULE_LOADED && s.shared, "module: loaded, heap present");
+	run_argv(&r, ARGV("info"));
+	ok(strstr(r.out, "ccheap-dkms loaded (system_cc_shared.ko)") != NULL, "info: the module is loaded");
+	run_free(&r);
+	check_info_json("loaded module", ARGV("\"state\": \"loaded\"", "\"name\": \"system_cc_shared\""));
+	sys_set_release(NULL);
+	fix_done(&fx);
+}
+
 static void test_cmdline(void)
 {
 	static const struct {
@@ -1688,6 +1735,7 @@ int main(int argc, char **argv)
 	test_info_emulated();
 	test_info_kinds();
 	test_info_reasons();
+	test_info_module();
 	test_cmdline();
 	test_alloc_errors();
 	test_json_at();
