@@ -66,7 +66,7 @@ fresh-check: deps
 
 table:
 	@python3 $(S)/results.py table --out build/results/table.md \
-		$(wildcard $(addprefix build/results/,6.12 7.3 7.3-stock))
+		$(wildcard $(addprefix build/results/,6.12 7.3 7.3-stock 7.3-dkms))
 	@echo build/results/table.md
 
 # cc-stress, cc-fuzz, the exhaustion test and cc-points' table of failure
@@ -78,7 +78,7 @@ reliability:
 
 # The skips in build/results that tests/expected-skips does not expect yet,
 # as lines of that file (every variant and debug flavour that has results).
-RESULT_DIRS = $(wildcard $(foreach v,6.12 7.3 7.3-stock,build/results/$(v) build/results/$(v)-debug))
+RESULT_DIRS = $(wildcard $(foreach v,6.12 7.3 7.3-stock 7.3-dkms,build/results/$(v) build/results/$(v)-debug))
 skips:
 	@$(if $(RESULT_DIRS),python3 $(S)/results.py skips --new $(RESULT_DIRS),echo "no results in build/results")
 
@@ -133,6 +133,14 @@ deb:
 deb-test:
 	@$(S)/deps.sh --deb-test
 	@$(S)/deb-test.sh $(BASE) || $(QUIET_FAIL)
+
+# ccheap-dkms on Debian's own trixie-backports 7.3 cloud kernel and
+# headers: dpkg -i, DKMS builds, the kernel boots in QEMU (not a
+# confidential VM), the module refuses and says why; TAP in
+# build/results/deb-test/dkms.tap.
+deb-test-dkms:
+	@$(S)/deps.sh --deb-test
+	@$(S)/deb-test-dkms.sh || $(QUIET_FAIL)
 
 clean:
 	rm -rf build/obj build/guest build/results build/logs

@@ -166,6 +166,7 @@ static struct fuzz {
 	uint64_t seed;
 	long iters;
 	bool verbose, oversize, have_cc, have_dev, ours, bounce;
+	bool system_ours;	/* the system heap is ours too (not on 7.3-dkms) */
 	bool sync_file, dma_debug, exec_ok;
 	bool sync_oops;		/* 6.12's DMABUF_DEBUG: no SYNC while mapped */
 	uint64_t memtotal;	/* bytes */
@@ -985,7 +986,7 @@ static struct expect map_expect(const struct obj *d, const struct obj *b)
 
 	if (!F.bounce)
 		return EXP(0);
-	if (F.ours) {
+	if (F.system_ours) {
 		/*
 		 * Shared memory is never bounced, so it maps whatever the
 		 * device's bounce limit (as on mainline); a system buffer is
@@ -2321,6 +2322,8 @@ static int setup(void)
 	F.have_cc = heap_present(heap_name[H_CC]);
 	F.have_dev = path_exists(TEST_DEV);
 	F.ours = F.have_cc && path_exists(HEAP_STATS);
+	/* 7.3-dkms: ccheap-dkms's shared heap next to the kernel's own system heap */
+	F.system_ours = F.ours && !parse_u64(getenv("CC_FUZZ_SYSTEM_MAINLINE"), 0);
 	/* A CoCo guest bounces every mapping of private memory through swiotlb. */
 	F.bounce = cc_boot_mode() == CC_BOOT_GUEST && emulated();
 	F.sync_file = kconfig_has("SYNC_FILE");

@@ -75,6 +75,7 @@ static struct {
 	long ops;
 	time_t deadline;
 	bool cc;		/* the cc_shared heap is there */
+	bool cc_only;		/* CC_STRESS_CC_ONLY: no system heap buffers */
 	volatile int stop;
 	long pressure_rounds, drops;
 	int threads;
@@ -168,7 +169,7 @@ static void op_alloc(struct worker *w, struct slot *sl)
 	size_t len = random_len(&w->rng);
 	int ret;
 
-	sl->cc = run.cc && below(&w->rng, 3);
+	sl->cc = run.cc && (run.cc_only || below(&w->rng, 3));
 	ret = heap_alloc(sl->cc ? CC_HEAP : SYS_HEAP, len, &sl->fd);
 	if (failed(w, OP_ALLOC, ret, e_alloc, sl->cc ? CC_HEAP : SYS_HEAP))
 		return;
@@ -551,6 +552,8 @@ TEST_F_TIMEOUT(stress, random_load, 3600)
 	bool stats;
 
 	run.ops = env_long("CC_STRESS_OPS", 8000);
+	/* 7.3-dkms: the system heap there is the kernel's own, not ours. */
+	run.cc_only = env_long("CC_STRESS_CC_ONLY", 0);
 	if (!emulated())
 		SKIP(return, "not booted with cc_emulation=on");
 	if (!heap_present(SYS_HEAP))

@@ -160,6 +160,9 @@ static struct shrinker *cc_pool_shrinker;
 /* Set once the pool is set up: a cap written earlier trims nothing. */
 static bool cc_pool_ready;
 
+/* The counters' directory, removed if the heap does not register */
+static struct dentry *cc_debugfs_dir;
+
 /*
  * The cap of the pool and its slack, in MiB. 0 turns pooling off. 128 MiB
  * by default: enough for the working set of a few RDMA queues, small next
@@ -868,7 +871,6 @@ static int cc_free_twice_get(void *data, u64 *val)
 	*val = atomic_read(&cc_free_twice);
 	return 0;
 }
-static struct dentry *cc_debugfs_dir;
 
 DEFINE_DEBUGFS_ATTRIBUTE(cc_free_twice_fops, cc_free_twice_get, cc_free_twice_set, "%llu\n");
 
