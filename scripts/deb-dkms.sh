@@ -125,7 +125,7 @@ Architecture: all
 Maintainer: $maint
 Installed-Size: $size
 Depends: dkms (>= 3.0.10), kmod
-Recommends: ccheap
+Recommends: ccheap, openssl
 Section: kernel
 Priority: optional
 Description: shared dma-buf heap for confidential VMs (DKMS)
