@@ -37,6 +37,9 @@ case $variant in *-dkms)
 		# object depends on) would otherwise differ and rebuild it all.
 		grep -rlZ --include='*.cmd' --include='*.d' -F "$seed/" "$obj" |
 			xargs -0 -r sed -i "s|$seed/|$obj/|g"
+		# The stock variant's run may be installing its headers now:
+		# this tree installs its own.
+		rm -rf "$obj/usr/include"
 		rm -f "$obj/.ccheap-config"
 	fi
 	;;
