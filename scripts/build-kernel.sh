@@ -105,4 +105,9 @@ case $variant in *-dkms)
 		die "ccheap-dkms does not build against $flavour; see ${log#"$CCHEAP_TOP"/}-dkms.log"
 	;;
 esac
+# The UAPI headers the guest's tests build against, here rather than in
+# run-guest.sh: make check builds the next variant in the background, and
+# this step (most of a minute in a new tree) goes with it.
+step "headers_install $flavour" "$log-headers.log" "${mk[@]}" headers ||
+	die "make headers of $flavour failed; see ${log#"$CCHEAP_TOP"/}-headers.log"
 echo "$obj/arch/x86/boot/bzImage"
