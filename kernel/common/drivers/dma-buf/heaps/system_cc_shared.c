@@ -596,7 +596,7 @@ static struct page *cc_shared_get_piece(unsigned long nr_left, int *err)
 	struct cc_block *b = NULL;
 	struct page *page;
 	bool open = false;
-	long avail;
+	unsigned long avail;
 
 	*err = 0;
 	if (!cc_account) {
@@ -611,14 +611,15 @@ static struct page *cc_shared_get_piece(unsigned long nr_left, int *err)
 	}
 	/*
 	 * New memory from here on. What the request still needs beyond the
-	 * memory available (MemAvailable) could only be had by driving the
+	 * memory available (MemAvailable less a reserve for the rest of the
+	 * system, system_heap_avail_pages()) could only be had by driving the
 	 * system to its last pages, where every other allocation ends in the
 	 * OOM killer: fail before reclaiming for it. Checked on every miss,
 	 * against what is still to come, as requests made at the same time
 	 * compete for the same memory; a new block takes a whole block
 	 * whatever the request still needs.
 	 */
-	avail = si_mem_available();
+	avail = system_heap_avail_pages();
 	if (nr_left > avail) {
 		*err = -ENOMEM;
 		return NULL;

@@ -12,6 +12,9 @@
 struct list_head;
 struct page;
 
+/* In system_heap.c: what a request may still take of MemAvailable. */
+unsigned long system_heap_avail_pages(void);
+
 #ifdef CONFIG_DMABUF_HEAPS_SYSTEM_CC_SHARED
 int cc_shared_alloc_pages(unsigned long nr_pages, struct list_head *pieces);
 void cc_shared_free_piece(struct page *page, unsigned long nr_pages);

@@ -17,10 +17,12 @@
 #include <linux/err.h>
 #include <linux/highmem.h>
 #include <linux/mem_encrypt.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pgtable.h>
 #include <linux/scatterlist.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include <linux/vmalloc.h>
@@ -404,6 +406,25 @@ static const struct dma_buf_ops system_heap_buf_ops = {
 	.release = system_heap_dma_buf_release,
 };
 
+/*
+ * The pages a request may still take: MemAvailable (free memory plus what
+ * reclaim can give back) less a reserve for the rest of the system.
+ * Requests made at the same time each pass a check against what they alone
+ * still need, and together could take memory to its last pages, where the
+ * next allocation anywhere (a page table, a fork) ends in the OOM killer.
+ * The reserve, 1/32 of RAM and at most 128 MiB (about the bounds of the
+ * user reserve of mm's overcommit accounting), is kept for those; it is
+ * far more than concurrent requests take between two checks, one chunk
+ * each.
+ */
+unsigned long system_heap_avail_pages(void)
+{
+	unsigned long reserve = min(totalram_pages() / 32, SZ_128M >> PAGE_SHIFT);
+	long avail = si_mem_available();
+
+	return avail > (long)reserve ? avail - reserve : 0;
+}
+
 static struct page *alloc_largest_available(unsigned long size,
 					    unsigned int max_order)
 {
@@ -482,15 +503,14 @@ static struct dma_buf *system_heap_allocate(struct dma_heap *heap,
 		}
 
 		/*
-		 * More than the memory available (MemAvailable: free memory
-		 * plus what reclaim can give back) could only be had by
-		 * driving the system to its last pages, where every other
-		 * allocation ends in the OOM killer: fail before reclaiming
-		 * for it. Checked before every chunk, against what is still to
-		 * come, as requests made at the same time each pass a check
-		 * made only at the start.
+		 * More than the memory available (system_heap_avail_pages())
+		 * could only be had by driving the system to its last pages,
+		 * where every other allocation ends in the OOM killer: fail
+		 * before reclaiming for it. Checked before every chunk, against
+		 * what is still to come, as requests made at the same time
+		 * each pass a check made only at the start.
 		 */
-		if (size_remaining >> PAGE_SHIFT > si_mem_available())
+		if (size_remaining >> PAGE_SHIFT > system_heap_avail_pages())
 			goto free_buffer;
 
 		page = alloc_largest_available(size_remaining, max_order);
