@@ -23,6 +23,12 @@
  *   MAP_PRIVATE
  *             -ENOMEM no page, -EIO the DMA API refused the mapping,
  *             -EOPNOTSUPP the kernel has no DMA_ATTR_CC_SHARED
+ *   VMAP_HOLD -ENOENT nothing imported, -EBUSY held already, else the
+ *             exporter's error
+ *   WRONG_MAP -EINVAL bad kind or nonzero flags, -EBUSY this file holds a
+ *             wrong mapping already, -ENOMEM, or the conversion's error
+ *   mmap()    -ENODEV no WRONG_USER_* page held, -EINVAL not one page at
+ *             offset 0
  */
 #ifndef _LIB_TEST_DMABUF_UAPI_H
 #define _LIB_TEST_DMABUF_UAPI_H
@@ -88,5 +94,33 @@ struct test_dmabuf_limit {
 #define TEST_DMABUF_IOCTL_MAP_PRIVATE	_IO('T', 0x49)
 /* Drop the device's DMA mask (before IMPORT): it may attach, never map. */
 #define TEST_DMABUF_IOCTL_NO_DMA_MASK	_IO('T', 0x4a)
+
+/*
+ * Keep the exporter's kernel mapping (dma_buf_vmap()) until RELEASE or
+ * close, so that a test can look at it while it exists.
+ */
+#define TEST_DMABUF_IOCTL_VMAP_HOLD	_IO('T', 0x4c)
+
+/*
+ * Mappings that no driver may make, for checking the CoCo emulation's
+ * mapping audit: a page of the file's own, shared or private, mapped with
+ * the wrong encryption attribute. The VMAP kinds map it into vmalloc space
+ * at once; the USER kinds map it into the caller's address space at its
+ * next mmap() of this file (one page, offset 0). Everything is undone when
+ * the file is closed.
+ */
+#define TEST_DMABUF_WRONG_VMAP_SHARED	1	/* shared page, PAGE_KERNEL */
+#define TEST_DMABUF_WRONG_VMAP_PRIVATE	2	/* private page, decrypted */
+#define TEST_DMABUF_WRONG_USER_SHARED	3	/* shared page, vm_page_prot */
+#define TEST_DMABUF_WRONG_USER_PRIVATE	4	/* private page, decrypted */
+
+struct test_dmabuf_wrong_map {
+	__u32 kind;		/* in: TEST_DMABUF_WRONG_* */
+	__u32 flags;		/* in: must be 0 */
+	__u64 pfn;		/* out: the page's frame number */
+	__u64 vaddr;		/* out: its vmalloc address (VMAP kinds), else 0 */
+};
+
+#define TEST_DMABUF_IOCTL_WRONG_MAP	_IOWR('T', 0x4b, struct test_dmabuf_wrong_map)
 
 #endif /* _LIB_TEST_DMABUF_UAPI_H */

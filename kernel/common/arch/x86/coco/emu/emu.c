@@ -3,16 +3,19 @@
  * Emulated confidential guest, for test kernels only.
  *
  * Booted with cc_emulation=on, an ordinary x86_64 guest reports itself as a
- * confidential guest with encrypted memory. The encryption mask stays zero,
- * so page tables keep working, but everything else that depends on the
- * private/shared state of memory behaves as on SEV-SNP or TDX: swiotlb
- * bounces all DMA through a shared pool, dma-direct decrypts coherent
- * allocations, and heaps of shared memory register.
+ * confidential guest with encrypted memory. Its encryption bit is one that
+ * the MMU ignores, so page tables keep working while pgprot_encrypted() and
+ * pgprot_decrypted() really change them, TDX-like (a shared bit) or SNP-like
+ * (a C-bit). Everything else that depends on the private/shared state of
+ * memory behaves as on SEV-SNP or TDX: swiotlb bounces all DMA through a
+ * shared pool, dma-direct decrypts coherent allocations, and heaps of shared
+ * memory register.
  *
  * What real hardware hides is made visible instead: the state of every page
  * frame is kept in a bitmap, a conversion overwrites the frame's content,
- * conversions are counted (and can be made slow, or fail), and misuse of
- * shared memory is reported. See Documentation/arch/x86/cc-emulation.rst.
+ * conversions are counted (and can be made slow, or fail), misuse of
+ * shared memory is reported, and an audit checks every mapping of RAM
+ * against the state of its frames. See Documentation/arch/x86/cc-emulation.rst.
  */
 
 #define pr_fmt(fmt) "cc_emu: " fmt
@@ -27,6 +30,10 @@
 #include <linux/mem_encrypt.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -36,6 +43,7 @@
 #include <kunit/visibility.h>
 
 #include <asm/coco.h>
+#include <asm/pgtable.h>
 #include <asm/x86_init.h>
 
 #include "emu.h"
@@ -76,12 +84,43 @@ static const char * const cc_emu_fail_shapes[] = {
 
 static u32 cc_emu_fail_shape = CC_EMU_FAIL_PARTIAL;
 
+static const char * const cc_emu_pte_modes[] = {
+	[CC_EMU_PTE_NONE] = "none",
+	[CC_EMU_PTE_TDX] = "tdx",
+	[CC_EMU_PTE_SNP] = "snp",
+};
+
+/* The encryption bit's polarity (cc_emulation=on,pte=); TDX-like by default. */
+static u32 cc_emu_pte __ro_after_init = CC_EMU_PTE_TDX;
+
+/*
+ * The C-bit that PAGE_KERNEL and user protections carry when the bit is
+ * SNP-like, as sme_me_mask is on SEV-SNP (see _ENC in pgtable_types.h and
+ * vm_get_page_prot()). sme_me_mask itself stays zero: it also goes into
+ * CR3 and into DMA addresses, where no ignored bit exists.
+ */
+u64 cc_emu_enc_mask __ro_after_init;
+EXPORT_SYMBOL(cc_emu_enc_mask);
+
+/* The bit itself, whichever its polarity; zero with pte=none. */
+static u64 cc_emu_bit __ro_after_init;
+
 /* Serialises a frame's state change with host_write. */
 static DEFINE_SPINLOCK(cc_emu_state_lock);
 
 /* One bit per page frame below cc_emu_nr_pfns: set when the frame is shared. */
 static unsigned long *cc_emu_shared_map;
 static unsigned long cc_emu_nr_pfns;
+
+/*
+ * For the mapping audit, one bit per frame: set when the frame's last
+ * conversion failed. The frame's state is then what the emulated host
+ * left, which the guest cannot know, and its page-table entries are what
+ * they were before (set_memory.c does not change them after a failed
+ * conversion): the guest must leak such a frame and never touch it. The
+ * audit does not judge mappings of these frames; it counts them.
+ */
+static unsigned long *cc_emu_failed_map;
 
 VISIBLE_IF_KUNIT struct cc_emu_stats cc_emu_stats;
 EXPORT_SYMBOL_IF_KUNIT(cc_emu_stats);
@@ -100,6 +139,10 @@ static const struct {
 		"free_shared", "frame freed to the page allocator while shared" },
 	[CC_EMU_UNTRACKED] = {
 		"untracked", "conversion of a frame beyond the state map" },
+	[CC_EMU_MAPPING_SHARED_ENCRYPTED] = {
+		"mapping_shared_encrypted", "shared frame mapped encrypted" },
+	[CC_EMU_MAPPING_PRIVATE_DECRYPTED] = {
+		"mapping_private_decrypted", "private frame mapped decrypted" },
 };
 
 static void cc_emu_violation(enum cc_emu_violation v, unsigned long pfn)
@@ -280,6 +323,22 @@ static void cc_emu_convert_one(unsigned long vaddr, bool enc)
 	spin_unlock(&cc_emu_state_lock);
 }
 
+static void cc_emu_mark_failed(unsigned long vaddr, int npages, int ret)
+{
+	unsigned long pfn;
+	int i;
+
+	for (i = 0; i < npages; i++) {
+		pfn = cc_emu_vaddr_to_pfn(vaddr + i * PAGE_SIZE);
+		if (pfn >= cc_emu_nr_pfns)
+			continue;
+		if (ret)
+			set_bit(pfn, cc_emu_failed_map);
+		else
+			clear_bit(pfn, cc_emu_failed_map);
+	}
+}
+
 /**
  * cc_emu_convert() - Emulate the hypervisor's side of a conversion.
  * @vaddr: kernel virtual address of the first page
@@ -320,6 +379,7 @@ VISIBLE_IF_KUNIT int cc_emu_convert(unsigned long vaddr, int npages, bool enc)
 	model_ns = cc_emu_count(cc_emu_vaddr_to_pfn(vaddr), npages, enc);
 	for (i = 0; i < done; i++)
 		cc_emu_convert_one(vaddr + i * PAGE_SIZE, enc);
+	cc_emu_mark_failed(vaddr, npages, ret);
 
 	delay_ns = (u64)READ_ONCE(cc_emu_cost_call_us) * NSEC_PER_USEC +
 		   (u64)READ_ONCE(cc_emu_cost_page_ns) * npages;
@@ -332,8 +392,32 @@ VISIBLE_IF_KUNIT int cc_emu_convert(unsigned long vaddr, int npages, bool enc)
 }
 EXPORT_SYMBOL_IF_KUNIT(cc_emu_convert);
 
+/*
+ * Conversions under way, for the audit: the page state changes in the
+ * prepare hook and the page tables after it, so the two disagree until
+ * the finish hook. A conversion whose page-table change fails never
+ * reaches the finish hook; it stays counted, and the audit then reports
+ * what it sees after its last retry.
+ */
+static atomic_t cc_emu_in_flight = ATOMIC_INIT(0);
+static atomic_long_t cc_emu_convert_seq = ATOMIC_LONG_INIT(0);
+
+static int cc_emu_convert_prepare(unsigned long vaddr, int npages, bool enc)
+{
+	int ret;
+
+	atomic_inc(&cc_emu_in_flight);
+	atomic_long_inc(&cc_emu_convert_seq);
+	ret = cc_emu_convert(vaddr, npages, enc);
+	if (ret)
+		atomic_dec(&cc_emu_in_flight);
+	return ret;
+}
+
 static int cc_emu_convert_finish(unsigned long vaddr, int npages, bool enc)
 {
+	atomic_long_inc(&cc_emu_convert_seq);
+	atomic_dec(&cc_emu_in_flight);
 	return 0;
 }
 
@@ -400,6 +484,16 @@ static int cc_emu_parse_shape(const char *name, u32 *shape)
 	return 0;
 }
 
+static int cc_emu_parse_pte(const char *name)
+{
+	int i = match_string(cc_emu_pte_modes, ARRAY_SIZE(cc_emu_pte_modes), name);
+
+	if (i < 0)
+		return i;
+	cc_emu_pte = i;
+	return 0;
+}
+
 static int cc_emu_parse_profile(const char *name)
 {
 	int p;
@@ -415,7 +509,7 @@ static int cc_emu_parse_profile(const char *name)
 
 /*
  * cc_emulation=on[,host][,nopoison][,fail=tdx|snp][,profile=snp|tdx|tdx4k][,sleep]
- *		[,cost_call=US][,cost_page=NS]
+ *		[,cost_call=US][,cost_page=NS][,pte=tdx|snp|none]
  *
  * Only records the request: cc_emu_setup_arch() decides, once the
  * hypervisor platform is known.
@@ -447,6 +541,8 @@ static int __init cc_emu_parse(char *arg)
 			ret = kstrtouint(opt + 10, 0, &cc_emu_cost_call_us);
 		else if (!strncmp(opt, "cost_page=", 10))
 			ret = kstrtouint(opt + 10, 0, &cc_emu_cost_page_ns);
+		else if (!strncmp(opt, "pte=", 4))
+			ret = cc_emu_parse_pte(opt + 4);
 		else
 			ret = -EINVAL;
 		if (ret)
@@ -492,15 +588,28 @@ void __init cc_emu_setup_arch(void)
 		pr_err("refusing cc_emulation=on: %s\n", why);
 		return;
 	}
+	/*
+	 * The bit is in place before init_mem_mapping() builds the direct
+	 * map, so that SNP-like, the direct map carries the C-bit from the
+	 * start. Mappings made earlier (the kernel image's, the fixmap) do
+	 * not.
+	 */
+	if (cc_emu_pte != CC_EMU_PTE_NONE)
+		cc_emu_bit = BIT_ULL(CC_EMU_PTE_BIT);
+	cc_set_mask(cc_emu_bit);
+	if (cc_emu_pte == CC_EMU_PTE_SNP)
+		cc_emu_enc_mask = cc_emu_bit;
 	cc_vendor = cc_emu_host_mode ? CC_VENDOR_EMULATED_HOST : CC_VENDOR_EMULATED;
-	x86_platform.guest.enc_status_change_prepare = cc_emu_convert;
+	x86_platform.guest.enc_status_change_prepare = cc_emu_convert_prepare;
 	x86_platform.guest.enc_status_change_finish = cc_emu_convert_finish;
 	x86_platform.guest.enc_tlb_flush_required = cc_emu_flush_required;
 	x86_platform.guest.enc_cache_flush_required = cc_emu_cache_flush_required;
 	cc_emu_nr_pfns = max_pfn;
 	cc_emu_shared_map = memblock_alloc(BITS_TO_LONGS(max_pfn) * sizeof(long),
 					   SMP_CACHE_BYTES);
-	if (!cc_emu_shared_map)
+	cc_emu_failed_map = memblock_alloc(BITS_TO_LONGS(max_pfn) * sizeof(long),
+					   SMP_CACHE_BYTES);
+	if (!cc_emu_shared_map || !cc_emu_failed_map)
 		panic("cc_emu: cannot allocate the page state map\n");
 }
 
@@ -516,8 +625,9 @@ early_initcall(cc_emu_enable_checks);
 /* The one line printed by mem_encrypt_init() for this platform. */
 void __init cc_emu_print_banner(void)
 {
-	pr_info("Memory Encryption Features active: emulated %s (test only, no protection), poison %s, fail %s, profile %s%s, cost %u us/call + %u ns/page\n",
-		cc_emu_host_mode ? "host" : "guest", cc_emu_poison ? "on" : "off",
+	pr_info("Memory Encryption Features active: emulated %s (test only, no protection), pte %s, poison %s, fail %s, profile %s%s, cost %u us/call + %u ns/page\n",
+		cc_emu_host_mode ? "host" : "guest", cc_emu_pte_modes[cc_emu_pte],
+		cc_emu_poison ? "on" : "off",
 		cc_emu_fail_shapes[cc_emu_fail_shape], cc_emu_profiles[cc_emu_profile].name,
 		cc_emu_sleep ? " (slept)" : "", cc_emu_cost_call_us, cc_emu_cost_page_ns);
 }
@@ -687,6 +797,361 @@ static const struct file_operations cc_emu_host_write_fops = {
 	.llseek = noop_llseek,
 };
 
+/**
+ * cc_emu_pte_mode() - The polarity of the emulated encryption bit.
+ *
+ * Return: CC_EMU_PTE_NONE when the emulation is off or has no bit.
+ */
+enum cc_emu_pte_mode cc_emu_pte_mode(void)
+{
+	return cc_emu_shared_map && cc_emu_bit ? cc_emu_pte : CC_EMU_PTE_NONE;
+}
+EXPORT_SYMBOL_IF_KUNIT(cc_emu_pte_mode);
+
+/**
+ * cc_emu_pte_decrypted() - Does a page-table entry map its frames shared?
+ * @val: the entry's value
+ *
+ * Return: true if the entry has the bit of a decrypted mapping: the shared
+ * bit TDX-like, no C-bit SNP-like.
+ */
+bool cc_emu_pte_decrypted(u64 val)
+{
+	return cc_emu_pte == CC_EMU_PTE_SNP ? !(val & cc_emu_bit) : !!(val & cc_emu_bit);
+}
+EXPORT_SYMBOL_IF_KUNIT(cc_emu_pte_decrypted);
+
+/*
+ * The mapping audit. Every present leaf entry (4 KiB, 2 MiB or 1 GiB) in
+ * the direct map, in vmalloc space and in every process's page tables that
+ * maps tracked frames is checked against their state: an encrypted entry
+ * must map private frames only, a decrypted one shared frames only. Frames
+ * that are not System RAM (MMIO, firmware tables) are not held to either
+ * rule: ioremap() maps them decrypted, as on TDX and SNP.
+ */
+static DEFINE_MUTEX(cc_emu_audit_lock);
+
+static void cc_emu_audit_bad(struct cc_emu_audit *a, enum cc_emu_violation v,
+			     unsigned long pfn, unsigned long va)
+{
+	int k = v - CC_EMU_MAPPING_SHARED_ENCRYPTED;
+
+	if (a->bad[k]++)
+		return;
+	a->first[k].pfn = pfn;
+	a->first[k].va = va;
+	strscpy(a->first[k].owner, a->owner, sizeof(a->first[k].owner));
+}
+
+static void cc_emu_audit_leaf(struct cc_emu_audit *a, unsigned long va, u64 val,
+			      unsigned long pfn, unsigned long nr)
+{
+	unsigned long end = min(pfn + nr, cc_emu_nr_pfns);
+	unsigned long i;
+
+	bool unknown = false;
+
+	if (pfn >= end)
+		return;
+	a->entries[a->area]++;
+	if (!cc_emu_pte_decrypted(val)) {
+		i = pfn;
+		for_each_set_bit_from(i, cc_emu_shared_map, end) {
+			if (test_bit(i, cc_emu_failed_map)) {
+				unknown = true;
+				continue;
+			}
+			cc_emu_audit_bad(a, CC_EMU_MAPPING_SHARED_ENCRYPTED, i,
+					 va + (i - pfn) * PAGE_SIZE);
+			return;
+		}
+		a->unknown += unknown;
+		return;
+	}
+	for (i = find_next_zero_bit(cc_emu_shared_map, end, pfn); i < end;
+	     i = find_next_zero_bit(cc_emu_shared_map, end, i + 1)) {
+		if (test_bit(i, cc_emu_failed_map)) {
+			unknown = true;
+		} else if (page_is_ram(i)) {
+			cc_emu_audit_bad(a, CC_EMU_MAPPING_PRIVATE_DECRYPTED, i,
+					 va + (i - pfn) * PAGE_SIZE);
+			return;
+		}
+	}
+	a->unknown += unknown;
+	if (find_next_bit(cc_emu_shared_map, end, pfn) < end)
+		a->shared[a->area]++;
+}
+
+/*
+ * Kernel page tables (init_mm) are walked under pgd_lock, which the
+ * change_page_attr code holds while it splits or collapses the direct
+ * map, so no table goes away under the walk. User page tables are walked
+ * under the mmap lock, their last level under its page-table lock.
+ */
+static void cc_emu_audit_ptes(struct cc_emu_audit *a, struct mm_struct *mm, pmd_t *pmdp,
+			      unsigned long addr, unsigned long end)
+{
+	spinlock_t *ptl = NULL;
+	pte_t *start, *pte;
+
+	if (mm == &init_mm)
+		start = pte_offset_kernel(pmdp, addr);
+	else
+		start = pte_offset_map_lock(mm, pmdp, addr, &ptl);
+	if (!start)
+		return;
+	for (pte = start; addr < end; pte++, addr += PAGE_SIZE) {
+		pte_t val = ptep_get(pte);
+
+		if (pte_present(val))
+			cc_emu_audit_leaf(a, addr, pte_val(val), pte_pfn(val), 1);
+	}
+	if (ptl)
+		pte_unmap_unlock(start, ptl);
+}
+
+static void cc_emu_audit_pmds(struct cc_emu_audit *a, struct mm_struct *mm, pud_t *pudp,
+			      unsigned long addr, unsigned long end)
+{
+	pmd_t *pmdp = pmd_offset(pudp, addr);
+	unsigned long next;
+
+	for (; addr < end; pmdp++, addr = next) {
+		pmd_t pmd = pmdp_get(pmdp);
+
+		next = pmd_addr_end(addr, end);
+		if (pmd_none(pmd) || !pmd_present(pmd))
+			continue;
+		if (pmd_leaf(pmd))
+			cc_emu_audit_leaf(a, addr, pmd_val(pmd),
+					  pmd_pfn(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT),
+					  (next - addr) >> PAGE_SHIFT);
+		else
+			cc_emu_audit_ptes(a, mm, pmdp, addr, next);
+	}
+}
+
+static void cc_emu_audit_puds(struct cc_emu_audit *a, struct mm_struct *mm, p4d_t *p4dp,
+			      unsigned long addr, unsigned long end)
+{
+	pud_t *pudp = pud_offset(p4dp, addr);
+	unsigned long next;
+
+	for (; addr < end; pudp++, addr = next) {
+		pud_t pud = pudp_get(pudp);
+
+		next = pud_addr_end(addr, end);
+		if (pud_none(pud) || !pud_present(pud))
+			continue;
+		if (pud_leaf(pud))
+			cc_emu_audit_leaf(a, addr, pud_val(pud),
+					  pud_pfn(pud) + ((addr & ~PUD_MASK) >> PAGE_SHIFT),
+					  (next - addr) >> PAGE_SHIFT);
+		else
+			cc_emu_audit_pmds(a, mm, pudp, addr, next);
+	}
+}
+
+static void cc_emu_audit_range(struct cc_emu_audit *a, struct mm_struct *mm,
+			       unsigned long addr, unsigned long end)
+{
+	pgd_t *pgdp = pgd_offset(mm, addr);
+	unsigned long next, p4d_next;
+	p4d_t *p4dp;
+
+	for (; addr < end; pgdp++, addr = next) {
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(pgdp_get(pgdp)))
+			continue;
+		p4dp = p4d_offset(pgdp, addr);
+		for (; addr < next; p4dp++, addr = p4d_next) {
+			p4d_next = p4d_addr_end(addr, next);
+			if (!p4d_none(p4dp_get(p4dp)))
+				cc_emu_audit_puds(a, mm, p4dp, addr, p4d_next);
+		}
+	}
+}
+
+static void cc_emu_audit_kernel(struct cc_emu_audit *a)
+{
+	spin_lock(&pgd_lock);
+	a->area = CC_EMU_AREA_DIRECT;
+	strscpy(a->owner, "kernel direct map", sizeof(a->owner));
+	cc_emu_audit_range(a, &init_mm, PAGE_OFFSET,
+			   (unsigned long)__va(PFN_PHYS(cc_emu_nr_pfns)));
+	a->area = CC_EMU_AREA_VMALLOC;
+	strscpy(a->owner, "kernel vmalloc", sizeof(a->owner));
+	cc_emu_audit_range(a, &init_mm, VMALLOC_START, VMALLOC_END);
+	spin_unlock(&pgd_lock);
+}
+
+static int cc_emu_audit_mm(struct cc_emu_audit *a, struct task_struct *task)
+{
+	struct mm_struct *mm = get_task_mm(task);
+	struct vm_area_struct *vma;
+	char comm[TASK_COMM_LEN];
+	int ret;
+
+	if (!mm)
+		return 0;
+	get_task_comm(comm, task);
+	snprintf(a->owner, sizeof(a->owner), "%s[%d]", comm, task_pid_nr(task));
+	ret = mmap_read_lock_killable(mm);
+	if (!ret) {
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma) {
+			cc_emu_audit_range(a, mm, vma->vm_start, vma->vm_end);
+			cond_resched();
+		}
+		mmap_read_unlock(mm);
+		a->processes++;
+	}
+	mmput(mm);
+	return ret;
+}
+
+static int cc_emu_audit_users(struct cc_emu_audit *a)
+{
+	struct task_struct *p, **tasks;
+	unsigned int n = 0, cap, i;
+	int ret = 0;
+
+	rcu_read_lock();
+	for_each_process(p)
+		n++;
+	rcu_read_unlock();
+	/* Processes started meanwhile are not walked; they mapped nothing yet. */
+	cap = n + 16;
+	tasks = kvmalloc_array(cap, sizeof(*tasks), GFP_KERNEL);
+	if (!tasks)
+		return -ENOMEM;
+	n = 0;
+	rcu_read_lock();
+	for_each_process(p) {
+		if (n == cap)
+			break;
+		if (p->flags & PF_KTHREAD)
+			continue;
+		get_task_struct(p);
+		tasks[n++] = p;
+	}
+	rcu_read_unlock();
+	a->area = CC_EMU_AREA_USER;
+	for (i = 0; i < n; i++) {
+		if (!ret)
+			ret = cc_emu_audit_mm(a, tasks[i]);
+		put_task_struct(tasks[i]);
+	}
+	kvfree(tasks);
+	return ret;
+}
+
+/* Report each check's first mismatch, unless it is the one reported last. */
+static void cc_emu_audit_report(struct cc_emu_audit *a)
+{
+	static struct {
+		unsigned long pfn, va;
+	} last[CC_EMU_NR_MAPPING_CHECKS];
+	int k;
+
+	for (k = 0; k < CC_EMU_NR_MAPPING_CHECKS; k++) {
+		enum cc_emu_violation v = CC_EMU_MAPPING_SHARED_ENCRYPTED + k;
+
+		if (!a->bad[k])
+			continue;
+		atomic_long_add(a->bad[k], &cc_emu_stats.violations[v]);
+		if (READ_ONCE(cc_emu_expect_violations) ||
+		    (last[k].pfn == a->first[k].pfn && last[k].va == a->first[k].va))
+			continue;
+		last[k].pfn = a->first[k].pfn;
+		last[k].va = a->first[k].va;
+		pr_err("violation: %s (pfn %#lx at %#lx, %s; %lu entries in this audit)\n",
+		       cc_emu_checks[v].what, a->first[k].pfn, a->first[k].va,
+		       a->first[k].owner, a->bad[k]);
+	}
+}
+
+/**
+ * cc_emu_audit() - Check every mapping of RAM against the page state.
+ * @a: the result
+ *
+ * Walks the direct map, vmalloc space and every process's page tables.
+ * A walk that overlapped a conversion is repeated, up to four walks in
+ * all. Mismatches are added to the violation counters and reported.
+ *
+ * Return: 0, -ENODEV without the emulation or its bit, -EINTR if a fatal
+ * signal interrupted the walk, -ENOMEM.
+ */
+int cc_emu_audit(struct cc_emu_audit *a)
+{
+	long seq;
+	int ret;
+
+	if (cc_emu_pte_mode() == CC_EMU_PTE_NONE)
+		return -ENODEV;
+	mutex_lock(&cc_emu_audit_lock);
+	do {
+		memset(a, 0, offsetof(struct cc_emu_audit, area));
+		a->passes++;
+		seq = atomic_long_read(&cc_emu_convert_seq);
+		cc_emu_audit_kernel(a);
+		ret = cc_emu_audit_users(a);
+		if (ret)
+			break;
+	} while ((a->bad[0] || a->bad[1]) && a->passes < 4 &&
+		 (atomic_read(&cc_emu_in_flight) ||
+		  atomic_long_read(&cc_emu_convert_seq) != seq));
+	if (!ret)
+		cc_emu_audit_report(a);
+	mutex_unlock(&cc_emu_audit_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(cc_emu_audit);
+
+static int cc_emu_audit_show(struct seq_file *s, void *unused)
+{
+	static const char * const areas[] = { "direct", "vmalloc", "user" };
+	struct cc_emu_audit *a;
+	int ret, i;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	ret = cc_emu_audit(a);
+	if (ret)
+		goto out;
+	seq_printf(s, "pte %s\n", cc_emu_pte_modes[cc_emu_pte]);
+	seq_printf(s, "bit %d\n", CC_EMU_PTE_BIT);
+	seq_printf(s, "passes %u\n", a->passes);
+	seq_printf(s, "processes %lu\n", a->processes);
+	seq_printf(s, "unknown_state %lu\n", a->unknown);
+	for (i = 0; i < CC_EMU_NR_AREAS; i++) {
+		seq_printf(s, "%s_entries %lu\n", areas[i], a->entries[i]);
+		seq_printf(s, "%s_shared %lu\n", areas[i], a->shared[i]);
+	}
+	for (i = 0; i < CC_EMU_NR_MAPPING_CHECKS; i++)
+		seq_printf(s, "violation_%s %lu\n",
+			   cc_emu_checks[CC_EMU_MAPPING_SHARED_ENCRYPTED + i].key, a->bad[i]);
+	seq_printf(s, "violations %lu\n", a->bad[0] + a->bad[1]);
+out:
+	kfree(a);
+	return ret;
+}
+
+static int cc_emu_audit_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, cc_emu_audit_show, NULL);
+}
+
+static const struct file_operations cc_emu_audit_fops = {
+	.open = cc_emu_audit_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 static int cc_emu_fail_shape_show(struct seq_file *s, void *unused)
 {
 	seq_printf(s, "%s\n", cc_emu_fail_shapes[READ_ONCE(cc_emu_fail_shape)]);
@@ -741,6 +1206,7 @@ static int __init cc_emu_debugfs_init(void)
 	debugfs_create_file("stats", 0444, dir, NULL, &cc_emu_stats_fops);
 	debugfs_create_file("reset", 0200, dir, NULL, &cc_emu_reset_fops);
 	debugfs_create_file("query", 0600, dir, NULL, &cc_emu_query_fops);
+	debugfs_create_file("audit", 0400, dir, NULL, &cc_emu_audit_fops);
 	debugfs_create_bool("poison", 0600, dir, &cc_emu_poison);
 	debugfs_create_u32("cost_call_us", 0600, dir, &cc_emu_cost_call_us);
 	debugfs_create_u32("cost_page_ns", 0600, dir, &cc_emu_cost_page_ns);

@@ -44,7 +44,52 @@ enum cc_emu_violation {
 	CC_EMU_CC_SHARED_PRIVATE,
 	CC_EMU_FREE_SHARED,
 	CC_EMU_UNTRACKED,
+	CC_EMU_MAPPING_SHARED_ENCRYPTED,
+	CC_EMU_MAPPING_PRIVATE_DECRYPTED,
 	CC_EMU_NR_VIOLATIONS,
+};
+
+/* The emulated encryption bit in page-table entries (cc_emulation=on,pte=). */
+enum cc_emu_pte_mode {
+	CC_EMU_PTE_NONE,	/* no bit: pgprot_{en,de}crypted() change nothing */
+	CC_EMU_PTE_TDX,		/* a shared bit, set on shared mappings */
+	CC_EMU_PTE_SNP,		/* a C-bit, set on private mappings */
+};
+
+/*
+ * The bit: 52, the lowest of the bits that the MMU ignores in every
+ * paging entry (52-58; Linux's software bits start at 57, and protection
+ * keys use 59-62). It lies above every physical address bit.
+ */
+#define CC_EMU_PTE_BIT		52
+
+/* Where the audit found a leaf entry (see cc_emu_audit()). */
+enum cc_emu_area {
+	CC_EMU_AREA_DIRECT,	/* the kernel's direct map */
+	CC_EMU_AREA_VMALLOC,	/* vmalloc space: vmap(), vmalloc(), ioremap() */
+	CC_EMU_AREA_USER,	/* user page tables, every process */
+	CC_EMU_NR_AREAS,
+};
+
+/* The two mapping checks, the last entries of enum cc_emu_violation. */
+#define CC_EMU_NR_MAPPING_CHECKS	2
+
+/* The result of one pass of the audit. */
+struct cc_emu_audit {
+	unsigned long entries[CC_EMU_NR_AREAS];	/* leaf entries of tracked frames */
+	unsigned long shared[CC_EMU_NR_AREAS];	/* ... that map shared frames */
+	unsigned long bad[CC_EMU_NR_MAPPING_CHECKS];
+	unsigned long processes;	/* user address spaces walked */
+	unsigned long unknown;		/* entries of frames whose conversion failed */
+	unsigned int passes;		/* walks it took to see no conversion */
+	struct {
+		unsigned long pfn;
+		unsigned long va;
+		char owner[32];
+	} first[CC_EMU_NR_MAPPING_CHECKS];	/* the first mismatch of each check */
+	/* While walking: where, and whose. */
+	enum cc_emu_area area;
+	char owner[32];
 };
 
 struct cc_emu_stats {
@@ -69,6 +114,9 @@ extern bool cc_emu_expect_violations;
 int cc_emu_fault(unsigned long vaddr, int npages, bool enc);
 int cc_emu_convert(unsigned long vaddr, int npages, bool enc);
 #endif
+enum cc_emu_pte_mode cc_emu_pte_mode(void);
+bool cc_emu_pte_decrypted(u64 val);
+int cc_emu_audit(struct cc_emu_audit *a);
 bool cc_emu_frame_shared(unsigned long pfn);
 long cc_emu_violations(void);
 

@@ -4,16 +4,23 @@
  * booted with cc_emulation=on and skip otherwise.
  */
 
+#include <kunit/device.h>
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/cc_emulation.h>
 #include <linux/cc_platform.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
+#include <linux/dma-mapping.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/set_memory.h>
+#include <linux/swiotlb.h>
+#include <linux/vmalloc.h>
 
 #include <asm/coco.h>
+#include <asm/apicdef.h>
 
 #include "emu.h"
 
@@ -59,9 +66,13 @@ static void cc_emu_test_platform(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, cc_platform_has(CC_ATTR_GUEST_STATE_ENCRYPT));
 	KUNIT_EXPECT_FALSE(test, cc_platform_has(CC_ATTR_GUEST_SEV_SNP));
 	KUNIT_EXPECT_FALSE(test, cc_platform_has(CC_ATTR_GUEST_UNROLL_STRING_IO));
-	/* The encryption mask is zero: page tables work unchanged. */
+	/*
+	 * The default protection is the encrypted one; the decrypted one
+	 * differs exactly when the emulation has its bit (pte=tdx|snp).
+	 */
 	KUNIT_EXPECT_EQ(test, pgprot_val(pgprot_encrypted(PAGE_KERNEL)), pgprot_val(PAGE_KERNEL));
-	KUNIT_EXPECT_EQ(test, pgprot_val(pgprot_decrypted(PAGE_KERNEL)), pgprot_val(PAGE_KERNEL));
+	KUNIT_EXPECT_EQ(test, pgprot_val(pgprot_decrypted(PAGE_KERNEL)) != pgprot_val(PAGE_KERNEL),
+			cc_emu_pte_mode() != CC_EMU_PTE_NONE);
 }
 
 /* set_memory_decrypted()/encrypted() move a frame between the two states. */
@@ -246,6 +257,208 @@ static void cc_emu_test_check_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, STAT(shared_frames), shared);
 }
 
+static void cc_emu_test_need_pte(struct kunit *test)
+{
+	if (cc_emu_pte_mode() == CC_EMU_PTE_NONE)
+		kunit_skip(test, "needs the emulated encryption bit (pte=tdx or pte=snp)");
+}
+
+static bool cc_emu_test_kernel_decrypted(struct kunit *test, const void *addr)
+{
+	unsigned int level;
+	pte_t *pte = lookup_address((unsigned long)addr, &level);
+
+	KUNIT_ASSERT_NOT_NULL(test, pte);
+	return cc_emu_pte_decrypted(pte_val(*pte));
+}
+
+/*
+ * The bit lies outside every address mask, so that pfns and physical
+ * addresses come out right, and inside _PAGE_CHG_MASK, so that mprotect()
+ * keeps it.
+ */
+static void cc_emu_test_pte_masks(struct kunit *test)
+{
+	u64 bit = BIT_ULL(CC_EMU_PTE_BIT);
+	unsigned long pfn = max_pfn - 1;
+	pte_t pte;
+	pmd_t pmd;
+
+	cc_emu_test_need_pte(test);
+	KUNIT_EXPECT_EQ(test, pgprot_val(pgprot_encrypted(__pgprot(0))) |
+			      pgprot_val(pgprot_decrypted(__pgprot(0))), bit);
+	KUNIT_EXPECT_EQ(test, (u64)PHYSICAL_PAGE_MASK & bit, 0);
+	KUNIT_EXPECT_EQ(test, (u64)PTE_PFN_MASK & bit, 0);
+	KUNIT_EXPECT_EQ(test, (u64)_PAGE_CHG_MASK & bit, bit);
+
+	pte = pfn_pte(pfn, pgprot_decrypted(PAGE_KERNEL));
+	KUNIT_EXPECT_EQ(test, pte_pfn(pte), pfn);
+	KUNIT_EXPECT_TRUE(test, cc_emu_pte_decrypted(pte_val(pte)));
+	KUNIT_EXPECT_FALSE(test, cc_emu_pte_decrypted(pte_val(pfn_pte(pfn, PAGE_KERNEL))));
+	/* mprotect(): the new protection has the default bit, the entry keeps its own. */
+	pte = pte_modify(pte, vm_get_page_prot(VM_READ));
+	KUNIT_EXPECT_EQ(test, pte_pfn(pte), pfn);
+	KUNIT_EXPECT_TRUE(test, cc_emu_pte_decrypted(pte_val(pte)));
+	KUNIT_EXPECT_FALSE(test, pte_write(pte));
+
+	pmd = pfn_pmd(ALIGN_DOWN(pfn, PTRS_PER_PMD), pgprot_decrypted(PAGE_KERNEL_LARGE));
+	KUNIT_EXPECT_EQ(test, pmd_pfn(pmd), ALIGN_DOWN(pfn, PTRS_PER_PMD));
+	KUNIT_EXPECT_TRUE(test, cc_emu_pte_decrypted(pmd_val(pmd)));
+}
+
+/* TDX-like, the default protections lack the bit; SNP-like, they carry it. */
+static void cc_emu_test_pte_polarity(struct kunit *test)
+{
+	u64 bit = BIT_ULL(CC_EMU_PTE_BIT);
+	u64 enc;
+
+	cc_emu_test_need_pte(test);
+	enc = cc_emu_pte_mode() == CC_EMU_PTE_SNP ? bit : 0;
+	KUNIT_EXPECT_EQ(test, pgprot_val(PAGE_KERNEL) & bit, enc);
+	KUNIT_EXPECT_EQ(test, pgprot_val(PAGE_KERNEL_LARGE) & bit, enc);
+	KUNIT_EXPECT_EQ(test, pgprot_val(vm_get_page_prot(VM_READ | VM_WRITE | VM_SHARED)) & bit,
+			enc);
+	KUNIT_EXPECT_EQ(test, pgprot_val(pgprot_encrypted(PAGE_KERNEL_IO)) & bit, enc);
+	KUNIT_EXPECT_EQ(test, pgprot_val(pgprot_decrypted(PAGE_KERNEL)) & bit, enc ^ bit);
+}
+
+/* A conversion flips the bit in the direct map, and the page stays usable. */
+static void cc_emu_test_pte_direct_map(struct kunit *test)
+{
+	struct page *page = cc_emu_test_pages(test, 0);
+	void *va = page_address(page);
+
+	cc_emu_test_need_pte(test);
+	KUNIT_EXPECT_FALSE(test, cc_emu_test_kernel_decrypted(test, va));
+	KUNIT_ASSERT_EQ(test, set_memory_decrypted((unsigned long)va, 1), 0);
+	KUNIT_EXPECT_TRUE(test, cc_emu_test_kernel_decrypted(test, va));
+	KUNIT_EXPECT_EQ(test, slow_virt_to_phys(va), page_to_phys(page));
+	memset(va, 0x5a, PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, all_bytes(va, PAGE_SIZE, 0x5a));
+	KUNIT_ASSERT_EQ(test, set_memory_encrypted((unsigned long)va, 1), 0);
+	KUNIT_EXPECT_FALSE(test, cc_emu_test_kernel_decrypted(test, va));
+	__free_page(page);
+}
+
+static struct device *cc_emu_test_dma_dev(struct kunit *test)
+{
+	struct device *dev = kunit_device_register(test, "cc-emu-test-dma");
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	KUNIT_ASSERT_EQ(test, dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
+	return dev;
+}
+
+/* swiotlb's pool, shared at boot, is mapped decrypted: a bounce slot is. */
+static void cc_emu_test_pte_swiotlb(struct kunit *test)
+{
+	struct page *page = cc_emu_test_pages(test, 0);
+	struct device *dev;
+	phys_addr_t slot;
+	dma_addr_t dma;
+
+	cc_emu_test_need_pte(test);
+	dev = cc_emu_test_dma_dev(test);
+	dma = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	slot = dma_to_phys(dev, dma);
+	KUNIT_EXPECT_NOT_NULL(test, swiotlb_find_pool(dev, slot));
+	KUNIT_EXPECT_TRUE(test, cc_emu_frame_shared(PHYS_PFN(slot)));
+	KUNIT_EXPECT_TRUE(test, cc_emu_test_kernel_decrypted(test, phys_to_virt(slot)));
+	dma_unmap_page(dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+	__free_page(page);
+}
+
+/* ioremap() of MMIO maps it decrypted, as TDX and SNP guests do. */
+static void cc_emu_test_pte_ioremap(struct kunit *test)
+{
+	void __iomem *p;
+
+	cc_emu_test_need_pte(test);
+	p = ioremap(IO_APIC_DEFAULT_PHYS_BASE, PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, cc_emu_test_kernel_decrypted(test, (void __force *)p));
+	iounmap(p);
+}
+
+/*
+ * dma_pgprot() (dma_mmap_*(), and the remap of a coherent allocation
+ * where an architecture needs one) keeps the bit right; dma_direct_alloc()
+ * decrypts the direct map of what it allocates (x86 never remaps it).
+ */
+static void cc_emu_test_pte_dma(struct kunit *test)
+{
+	struct device *dev;
+	dma_addr_t dma;
+	void *cpu;
+
+	cc_emu_test_need_pte(test);
+	dev = cc_emu_test_dma_dev(test);
+#ifdef __DMA_ATTR_ALLOC_CC_SHARED
+	/* Since 7.1 the attribute decides; dma_direct_mmap() adds it when forced. */
+	KUNIT_EXPECT_TRUE(test, cc_emu_pte_decrypted(pgprot_val(dma_pgprot(dev, PAGE_KERNEL,
+									  DMA_ATTR_CC_SHARED))));
+	KUNIT_EXPECT_FALSE(test, cc_emu_pte_decrypted(pgprot_val(dma_pgprot(dev, PAGE_KERNEL, 0))));
+#else
+	/* Before 7.1 it leaves the bit alone; its callers decrypt when forced. */
+	KUNIT_EXPECT_EQ(test, pgprot_val(dma_pgprot(dev, PAGE_KERNEL, 0)), pgprot_val(PAGE_KERNEL));
+#endif
+	cpu = dma_alloc_coherent(dev, PAGE_SIZE, &dma, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cpu);
+	KUNIT_EXPECT_TRUE(test, cc_emu_frame_shared(PHYS_PFN(slow_virt_to_phys(cpu))));
+	KUNIT_EXPECT_TRUE(test, cc_emu_test_kernel_decrypted(test, cpu));
+	dma_free_coherent(dev, PAGE_SIZE, cpu, dma);
+}
+
+/*
+ * The audit finds a shared page vmapped encrypted and a private page
+ * vmapped decrypted, with the right pfn and address, and nothing else.
+ */
+static void cc_emu_test_audit(struct kunit *test)
+{
+	struct cc_emu_audit *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct page *page = cc_emu_test_pages(test, 0);
+	unsigned long va = (unsigned long)page_address(page);
+	void *map;
+
+	cc_emu_test_need_pte(test);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_EQ(test, cc_emu_audit(a), 0);
+	KUNIT_EXPECT_EQ(test, a->bad[0] + a->bad[1], 0);
+	KUNIT_EXPECT_GT(test, a->entries[CC_EMU_AREA_DIRECT], 0);
+	KUNIT_EXPECT_GT(test, a->shared[CC_EMU_AREA_DIRECT], 0);
+
+	WRITE_ONCE(cc_emu_expect_violations, true);
+	KUNIT_ASSERT_EQ(test, set_memory_decrypted(va, 1), 0);
+	map = vmap(&page, 1, VM_MAP, PAGE_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, map);
+	KUNIT_EXPECT_EQ(test, cc_emu_audit(a), 0);
+	KUNIT_EXPECT_EQ(test, a->bad[0], 1);
+	KUNIT_EXPECT_EQ(test, a->bad[1], 0);
+	KUNIT_EXPECT_EQ(test, a->first[0].pfn, page_to_pfn(page));
+	KUNIT_EXPECT_EQ(test, a->first[0].va, (unsigned long)map);
+	KUNIT_EXPECT_STREQ(test, a->first[0].owner, "kernel vmalloc");
+	vunmap(map);
+
+	map = vmap(&page, 1, VM_MAP, pgprot_decrypted(PAGE_KERNEL));
+	KUNIT_ASSERT_NOT_NULL(test, map);
+	KUNIT_EXPECT_EQ(test, cc_emu_audit(a), 0);
+	KUNIT_EXPECT_EQ(test, a->bad[0] + a->bad[1], 0);
+	KUNIT_EXPECT_GT(test, a->shared[CC_EMU_AREA_VMALLOC], 0);
+	vunmap(map);
+
+	KUNIT_ASSERT_EQ(test, set_memory_encrypted(va, 1), 0);
+	map = vmap(&page, 1, VM_MAP, pgprot_decrypted(PAGE_KERNEL));
+	KUNIT_ASSERT_NOT_NULL(test, map);
+	KUNIT_EXPECT_EQ(test, cc_emu_audit(a), 0);
+	KUNIT_EXPECT_EQ(test, a->bad[0], 0);
+	KUNIT_EXPECT_EQ(test, a->bad[1], 1);
+	KUNIT_EXPECT_EQ(test, a->first[1].pfn, page_to_pfn(page));
+	KUNIT_EXPECT_EQ(test, a->first[1].va, (unsigned long)map);
+	vunmap(map);
+	__free_page(page);
+}
+
 static struct kunit_case cc_emu_test_cases[] = {
 	KUNIT_CASE(cc_emu_test_platform),
 	KUNIT_CASE(cc_emu_test_state),
@@ -256,6 +469,13 @@ static struct kunit_case cc_emu_test_cases[] = {
 	KUNIT_CASE(cc_emu_test_redundant),
 	KUNIT_CASE(cc_emu_test_check_cc_shared),
 	KUNIT_CASE(cc_emu_test_check_free),
+	KUNIT_CASE(cc_emu_test_pte_masks),
+	KUNIT_CASE(cc_emu_test_pte_polarity),
+	KUNIT_CASE(cc_emu_test_pte_direct_map),
+	KUNIT_CASE(cc_emu_test_pte_swiotlb),
+	KUNIT_CASE(cc_emu_test_pte_ioremap),
+	KUNIT_CASE(cc_emu_test_pte_dma),
+	KUNIT_CASE(cc_emu_test_audit),
 	{}
 };
 
