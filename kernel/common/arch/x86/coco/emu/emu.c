@@ -43,7 +43,6 @@
 #include <kunit/visibility.h>
 
 #include <asm/coco.h>
-#include <asm/pgtable.h>
 #include <asm/x86_init.h>
 
 #include "emu.h"
@@ -1113,12 +1112,13 @@ EXPORT_SYMBOL_IF_KUNIT(cc_emu_audit);
 static int cc_emu_audit_show(struct seq_file *s, void *unused)
 {
 	static const char * const areas[] = { "direct", "vmalloc", "user" };
-	struct cc_emu_audit *a;
+	/* One reader's result at a time; too big for the stack. */
+	static struct cc_emu_audit result;
+	static DEFINE_MUTEX(result_lock);
+	struct cc_emu_audit *a = &result;
 	int ret, i;
 
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
-	if (!a)
-		return -ENOMEM;
+	mutex_lock(&result_lock);
 	ret = cc_emu_audit(a);
 	if (ret)
 		goto out;
@@ -1136,7 +1136,7 @@ static int cc_emu_audit_show(struct seq_file *s, void *unused)
 			   cc_emu_checks[CC_EMU_MAPPING_SHARED_ENCRYPTED + i].key, a->bad[i]);
 	seq_printf(s, "violations %lu\n", a->bad[0] + a->bad[1]);
 out:
-	kfree(a);
+	mutex_unlock(&result_lock);
 	return ret;
 }
 

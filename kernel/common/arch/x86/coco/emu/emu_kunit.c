@@ -390,18 +390,21 @@ static void cc_emu_test_pte_dma(struct kunit *test)
 {
 	struct device *dev;
 	dma_addr_t dma;
+	pgprot_t prot;
 	void *cpu;
 
 	cc_emu_test_need_pte(test);
 	dev = cc_emu_test_dma_dev(test);
 #ifdef __DMA_ATTR_ALLOC_CC_SHARED
 	/* Since 7.1 the attribute decides; dma_direct_mmap() adds it when forced. */
-	KUNIT_EXPECT_TRUE(test, cc_emu_pte_decrypted(pgprot_val(dma_pgprot(dev, PAGE_KERNEL,
-									  DMA_ATTR_CC_SHARED))));
-	KUNIT_EXPECT_FALSE(test, cc_emu_pte_decrypted(pgprot_val(dma_pgprot(dev, PAGE_KERNEL, 0))));
+	prot = dma_pgprot(dev, PAGE_KERNEL, DMA_ATTR_CC_SHARED);
+	KUNIT_EXPECT_TRUE(test, cc_emu_pte_decrypted(pgprot_val(prot)));
+	prot = dma_pgprot(dev, PAGE_KERNEL, 0);
+	KUNIT_EXPECT_FALSE(test, cc_emu_pte_decrypted(pgprot_val(prot)));
 #else
 	/* Before 7.1 it leaves the bit alone; its callers decrypt when forced. */
-	KUNIT_EXPECT_EQ(test, pgprot_val(dma_pgprot(dev, PAGE_KERNEL, 0)), pgprot_val(PAGE_KERNEL));
+	prot = dma_pgprot(dev, PAGE_KERNEL, 0);
+	KUNIT_EXPECT_EQ(test, pgprot_val(prot), pgprot_val(PAGE_KERNEL));
 #endif
 	cpu = dma_alloc_coherent(dev, PAGE_SIZE, &dma, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, cpu);
