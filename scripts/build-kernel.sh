@@ -30,7 +30,9 @@ log=$LOGS/build-$flavour
 # one option apart): kbuild then rebuilds only what that option touches.
 case $variant in *-dkms)
 	seed=$(variant_obj "${variant%-dkms}-stock" "${DEBUG:-0}")
-	if [ ! -f "$obj/.config" ] && [ -f "$seed/arch/x86/boot/bzImage" ]; then
+	# Not from a tree the kernel cache filled: it has no objects.
+	if [ ! -f "$obj/.config" ] && [ -f "$seed/arch/x86/boot/bzImage" ] &&
+		[ -f "$seed/vmlinux" ]; then
 		step "seed $flavour from ${seed#"$CCHEAP_TOP"/}" "$log-seed.log" \
 			cp -a "$seed/." "$obj/" || die "copying $seed failed"
 		# Commands that name the object tree (objtool's, which every
@@ -40,7 +42,7 @@ case $variant in *-dkms)
 		# The stock variant's run may be installing its headers now:
 		# this tree installs its own.
 		rm -rf "$obj/usr/include"
-		rm -f "$obj/.ccheap-config"
+		rm -f "$obj/.ccheap-config" "$obj/.ccheap-kcache"
 	fi
 	;;
 esac
@@ -91,6 +93,27 @@ fi
 # is checked too.
 require_options "$flavour" "$obj/.config"
 
+# The kernel cache (kcache_* in lib.sh): a kernel built from exactly these
+# inputs, by this clone or another, is taken from it instead of being
+# built again. Only for a clean source tree and the standard object tree.
+key=
+if kcache_on && [ -z "${OBJ:-}" ] && [ -z "${EXTRA_CONFIG:-}" ] &&
+	[ -z "$(git -C "$src" status --porcelain 2>/dev/null)" ]; then
+	key=$(kcache_key "$flavour" "$variant" "$src" "$obj") || key=
+fi
+if [ -n "$key" ] && [ "$(cat "$obj/.ccheap-kcache" 2>/dev/null)" = "$key" ] &&
+	[ -f "$obj/arch/x86/boot/bzImage" ]; then
+	echo "$obj/arch/x86/boot/bzImage"
+	exit 0
+fi
+if [ -n "$key" ] && kcache_restore "$key" "$obj"; then
+	step "$flavour from the kernel cache (${key:0:12})" /dev/null true
+	echo "$key" >"$obj/.ccheap-kcache"
+	echo "$obj/arch/x86/boot/bzImage"
+	exit 0
+fi
+rm -f "$obj/.ccheap-kcache"
+
 step "build $flavour bzImage (-j$jobs)" "$log.log" "${mk[@]}" bzImage ||
 	die "kernel build of $flavour failed; see ${log#"$CCHEAP_TOP"/}.log"
 case $variant in *-dkms)
@@ -110,4 +133,8 @@ esac
 # this step (most of a minute in a new tree) goes with it.
 step "headers_install $flavour" "$log-headers.log" "${mk[@]}" headers ||
 	die "make headers of $flavour failed; see ${log#"$CCHEAP_TOP"/}-headers.log"
+if [ -n "$key" ]; then
+	kcache_store "$key" "$obj" || note "could not store $flavour in the kernel cache"
+	echo "$key" >"$obj/.ccheap-kcache"
+fi
 echo "$obj/arch/x86/boot/bzImage"

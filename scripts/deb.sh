@@ -327,6 +327,25 @@ debs_of() {
 	' "$1"
 }
 
+# files_of CHANGES: the names of the files a .changes lists
+files_of() {
+	awk '/^Files:/ { f = 1; next } /^[^ ]/ { f = 0 } f { print $NF }' "$1"
+}
+
+# The minimal packages (make check's) are kept in the kernel cache
+# (kcache_* in lib.sh) by what they are made of: the stamp (configuration,
+# patches, tree, versions, flags), the maintainer, and this script. A
+# clean clone of a commit packaged here takes them from there.
+pkey=
+if [ "$minimal" = 1 ] && kcache_on && [ -z "$(git -C "$src" status --porcelain 2>/dev/null)" ]; then
+	pkey=$({
+		echo "ccheap package cache 1 $tag $srcname"
+		echo "$stamp"
+		echo "$maint"
+		cat "$CCHEAP_TOP/scripts/deb.sh" "$CCHEAP_TOP/scripts/lib.sh" | sha256sum
+	} | sha256sum | cut -c1-40)
+fi
+
 uptodate=0
 if [ "$(cat "$out/.stamp-$tag" 2>/dev/null)" = "$stamp" ] && [ -f "$changes" ]; then
 	uptodate=1
@@ -334,7 +353,10 @@ if [ "$(cat "$out/.stamp-$tag" 2>/dev/null)" = "$stamp" ] && [ -f "$changes" ]; 
 		[ -f "$d" ] || uptodate=0
 	done
 fi
-if [ $uptodate = 1 ]; then
+if [ $uptodate = 0 ] && [ -n "$pkey" ] && kcache_restore "$pkey" "$out" && [ -f "$changes" ]; then
+	note "packages of $tag from the kernel cache ($krel, $pkgver, ${pkey:0:12})"
+	echo "$stamp" >"$out/.stamp-$tag"
+elif [ $uptodate = 1 ]; then
 	note "packages of $tag are up to date ($krel, $pkgver)"
 else
 	rm -f "$out/.stamp-$tag"
@@ -344,5 +366,10 @@ else
 		die "bindeb-pkg of $tag failed; see build/logs/deb-build-$tag.log"
 	[ -f "$changes" ] || die "bindeb-pkg wrote no ${changes#"$CCHEAP_TOP"/}"
 	echo "$stamp" >"$out/.stamp-$tag"
+	if [ -n "$pkey" ]; then
+		# shellcheck disable=SC2046 # file names without blanks
+		kcache_store "$pkey" "$out" "$(basename "$changes")" $(files_of "$changes") ||
+			note "could not store the packages of $tag in the kernel cache"
+	fi
 fi
 debs_of "$changes" | tee "$out/debs-$tag.txt"

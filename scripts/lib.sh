@@ -80,6 +80,92 @@ variant_obj() {
 	esac
 }
 
+# The kernel cache: test kernels kept by the inputs they were built from,
+# as ccache keeps objects, in KCACHE_DIR (default ~/.cache/ccheap/kernels),
+# so that a clean clone of a commit already built here (the clone that
+# make check is run from, then CI's) boots those kernels instead of
+# building them again. A fresh machine has none and builds everything.
+# The key is what the build reads: the source tree's commit (a clean tree
+# only), the configuration after olddefconfig (the fragments, and what
+# Kconfig found of the toolchain: compiler, linker and pahole versions),
+# build-kernel.sh and this file, and for a dkms variant the module's
+# source. An entry holds what the guests use: bzImage, .config, the
+# installed UAPI headers, usr/gen_init_cpio and the dkms module. deb.sh
+# keeps the minimal package (make check's) there too, by its own key.
+# KCACHE=0 turns it off; the newest KCACHE_KEEP (24) entries are kept.
+kcache_on() {
+	[ "${KCACHE:-1}" != 0 ]
+}
+kcache_dir() {
+	echo "${KCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ccheap/kernels}"
+}
+KCACHE_FILES="arch/x86/boot/bzImage .config .ccheap-missing usr/include usr/gen_init_cpio ccheap-dkms/system_cc_shared.ko"
+# kcache_key FLAVOUR VARIANT SRC OBJ: the key of the kernel built from SRC
+# in OBJ; fails (no key: no cache) if a dkms variant's module source cannot
+# be made
+kcache_key() {
+	local flavour=$1 variant=$2 src=$3 obj=$4 tmp module=
+	case $variant in *-dkms)
+		tmp=$(mktemp -d) || return 1
+		if "$CCHEAP_TOP/scripts/dkms-source.sh" "$tmp/src" >/dev/null 2>&1; then
+			module=$(tar -C "$tmp/src" -c --sort=name --mtime=@0 --owner=0 --group=0 \
+				--numeric-owner . | sha256sum)
+		fi
+		rm -rf "$tmp"
+		[ -n "$module" ] || return 1
+		;;
+	esac
+	{
+		echo "ccheap kernel cache 1 $flavour"
+		git -C "$src" rev-parse HEAD
+		sha256sum <"$obj/.config"
+		cat "$CCHEAP_TOP/scripts/build-kernel.sh" "$CCHEAP_TOP/scripts/lib.sh" \
+			"$CCHEAP_TOP/config/kconfig-required" | sha256sum
+		echo "$module"
+	} | sha256sum | cut -c1-40
+}
+# kcache_restore KEY DIR: copy the entry KEY's files into DIR (each path
+# replaced whole); false if there is no finished entry
+kcache_restore() {
+	local e f
+	e=$(kcache_dir)/$1
+	[ -f "$e/.complete" ] && [ -f "$e/.files" ] || return 1
+	while read -r f; do
+		mkdir -p "$2/$(dirname "$f")"
+		rm -rf "${2:?}/$f"
+		cp -a "$e/$f" "$2/$f" || return 1
+	done <"$e/.files"
+	touch "$e"
+}
+# kcache_store KEY DIR [PATH...]: keep DIR's PATHs (default: the kernel's
+# KCACHE_FILES that exist) as the entry KEY, written aside and renamed, so
+# that a concurrent build of the same key keeps its own; then the oldest
+# entries beyond KCACHE_KEEP go
+kcache_store() {
+	local dir tmp f key=$1 from=$2
+	shift 2
+	# shellcheck disable=SC2086 # a list of words
+	[ $# -gt 0 ] || set -- $KCACHE_FILES
+	dir=$(kcache_dir)
+	[ -f "$dir/$key/.complete" ] && return 0
+	mkdir -p "$dir"
+	tmp=$(mktemp -d "$dir/.new.XXXXXX") || return 1
+	for f in "$@"; do
+		[ -e "$from/$f" ] || continue
+		mkdir -p "$tmp/$(dirname "$f")"
+		cp -a "$from/$f" "$tmp/$f" || {
+			rm -rf "$tmp"
+			return 1
+		}
+		echo "$f" >>"$tmp/.files"
+	done
+	touch "$tmp/.files" "$tmp/.complete"
+	mv -T "$tmp" "$dir/$key" 2>/dev/null || rm -rf "$tmp"
+	# shellcheck disable=SC2012 # the names are hex keys
+	ls -1t "$dir" | tail -n +$((${KCACHE_KEEP:-24} + 1)) |
+		while read -r f; do rm -rf "${dir:?}/$f"; done
+}
+
 # variant_part VARIANT -> "all" or "test" (stock and dkms get only test
 # infra; the dkms variant's product is the module)
 variant_part() {
