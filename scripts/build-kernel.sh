@@ -54,8 +54,7 @@ jobs=$(nproc)
 mk=(env -u KVM make -C "$src" O="$obj" ARCH=x86_64 -j"$jobs")
 if command -v ccache >/dev/null; then
 	mk+=(CC="ccache gcc" HOSTCC="ccache gcc")
-	# Relative paths in the cache: clean clones and stock share objects.
-	export CCACHE_BASEDIR=$CCHEAP_TOP
+	ccache_env
 fi
 
 configure() {

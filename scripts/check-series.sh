@@ -50,7 +50,7 @@ mkdir -p "$obj"
 git -C "$tree" worktree prune
 [ -e "$wt/.git" ] || git -C "$tree" worktree add -f --detach "$wt" base >"$LOGS/series-wt-$base.log" 2>&1 ||
 	die "cannot create worktree $wt"
-export CCACHE_BASEDIR=$CCHEAP_TOP
+ccache_env
 mk=(make -C "$wt" O="$obj" ARCH=x86_64 -j"$(nproc)" CC="ccache gcc" HOSTCC="ccache gcc")
 mapfile -t commits < <(git -C "$tree" rev-list --reverse base..ours)
 [ ${#commits[@]} -eq ${#patches[@]} ] ||

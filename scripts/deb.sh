@@ -249,7 +249,7 @@ mk=(env -u KVM make -C "$src" O="$obj" --no-print-directory ARCH=x86_64 -j"$jobs
 	LOCALVERSION="$localversion")
 if [ "${CCACHE:-0}" = 1 ] && command -v ccache >/dev/null; then
 	mk+=(CC="ccache gcc" HOSTCC="ccache gcc")
-	export CCACHE_BASEDIR=$CCHEAP_TOP
+	ccache_env
 fi
 cfg=$src/scripts/config
 

@@ -80,6 +80,17 @@ variant_obj() {
 	esac
 }
 
+# ccache_env: how the kernel builds use ccache. Paths relative to the
+# top (CCACHE_BASEDIR), so that clean clones and the stock trees share
+# objects; and depend mode, which takes a miss's include files from the
+# compiler's own -MMD output (kbuild's -Wp,-MMD) instead of running the
+# preprocessor a second time: a cold build of mm/ and kernel/sched/ took
+# 36-41 s instead of 51-54 s here, and hits are direct-mode hits, which
+# were all but 2 of 2788 in a make check (2026-12-04).
+ccache_env() {
+	export CCACHE_BASEDIR=$CCHEAP_TOP CCACHE_DEPEND=1
+}
+
 # The kernel cache: test kernels kept by the inputs they were built from,
 # as ccache keeps objects, in KCACHE_DIR (default ~/.cache/ccheap/kernels),
 # so that a clean clone of a commit already built here (the clone that
